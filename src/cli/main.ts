@@ -1,0 +1,113 @@
+/**
+ * The `junction` command line. Output meant for a person (banners, the one-time bootstrap token) goes to
+ * the terminal directly; everything else goes through the structured logger.
+ */
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger } from '../observability/logger.js';
+import { packageRoot } from '../package-root.js';
+import { MasterKeyError } from '../secrets/master-key.js';
+import { resolveConfig } from '../server/config.js';
+import { startJunction } from '../server/server.js';
+import { openStore } from '../store/database.js';
+import { banner } from './banner.js';
+
+const VERSION = '0.1.0';
+
+const port = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new InvalidArgumentError('a port from 0 to 65535');
+  return parsed;
+};
+
+const write = (text: string) => process.stdout.write(`${text}\n`);
+const fail = (text: string): never => {
+  process.stderr.write(`junction: ${text}\n`);
+  process.exit(1);
+};
+
+/** Builds the command tree (exported for tests of the help texts). */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('junction')
+    .description('Junction: one OpenAI-compatible endpoint in front of every AI provider.')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('Run the data plane, the management plane and the web app in one process')
+    .option('-p, --port <port>', 'port to listen on (env JUNCTION_PORT, default 8080)', port)
+    .option('--host <host>', 'address to listen on (env JUNCTION_HOST, default 0.0.0.0)')
+    .option(
+      '--data-dir <dir>',
+      'data folder of the embedded store (env JUNCTION_DATA_DIR, default ./.junction)',
+    )
+    .option('--database-url <url>', 'use PostgreSQL instead of the embedded store (env DATABASE_URL)')
+    .option(
+      '--demo',
+      'seed an echo provider, demo-chat and demo-embed models, a team and a key, and print them',
+    )
+    .addOption(new Option('--no-migrate', 'do not apply pending store migrations at start'))
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env JUNCTION_LOG_LEVEL)')
+    .action(async (options: Record<string, unknown>) => {
+      const config = resolveConfig({
+        port: options.port as number | undefined,
+        host: options.host as string | undefined,
+        dataDir: options.dataDir as string | undefined,
+        databaseUrl: options.databaseUrl as string | undefined,
+        demo: Boolean(options.demo),
+        migrate: options.migrate !== false,
+        logLevel: options.logLevel as string | undefined,
+        webDir: join(packageRoot(), 'web', 'dist'),
+      });
+      const logger = createLogger({ level: config.logLevel });
+      let running: Awaited<ReturnType<typeof startJunction>>;
+      try {
+        running = await startJunction({ config, logger });
+      } catch (error) {
+        if (error instanceof MasterKeyError) return fail(error.message);
+        return fail(`could not start: ${(error as Error).message}`);
+      }
+      write(banner(running));
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'signal received');
+        running.shutdown().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending migrations to the store and exit')
+    .option(
+      '--data-dir <dir>',
+      'data folder of the embedded store (env JUNCTION_DATA_DIR, default ./.junction)',
+    )
+    .option('--database-url <url>', 'migrate PostgreSQL instead of the embedded store (env DATABASE_URL)')
+    .action(async (options: Record<string, unknown>) => {
+      const config = resolveConfig({
+        dataDir: options.dataDir as string | undefined,
+        databaseUrl: options.databaseUrl as string | undefined,
+      });
+      try {
+        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        await store.migrate();
+        await store.close();
+        write(`Migrations applied to the ${store.kind} store (${store.location}).`);
+      } catch (error) {
+        fail(`migration failed: ${(error as Error).message}`);
+      }
+    });
+  return program;
+}
+
+/** Runs the CLI with process arguments. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,47 @@
+/**
+ * Orders the members of a model's pool into the attempts a request will make. Pure: the random source is
+ * injected so the plan can be table-tested with a seeded generator.
+ */
+import type { CompiledModel, Deployment } from '../snapshot/snapshot.js';
+
+export interface PlanInput {
+  model: CompiledModel;
+  environment: string;
+  /** Returns a float in [0, 1). */
+  random: () => number;
+  /** Upper bound on attempts. */
+  maxAttempts: number;
+}
+
+/**
+ * Eligible deployments (enabled, active in the environment, weight > 0) in weighted-random order without
+ * replacement: the first is picked in proportion to weight, and the rest follow as in-pool fallbacks.
+ */
+export function planAttempts(input: PlanInput): Deployment[] {
+  const eligible: Deployment[] = [];
+  for (const deployment of input.model.deployments) {
+    if (
+      deployment.weight > 0 &&
+      deployment.provider.enabled &&
+      deployment.provider.environments.has(input.environment)
+    ) {
+      eligible.push(deployment);
+    }
+  }
+  if (eligible.length <= 1) return eligible;
+  const plan: Deployment[] = [];
+  let total = 0;
+  for (const deployment of eligible) total += deployment.weight;
+  while (eligible.length > 0 && plan.length < input.maxAttempts) {
+    let target = input.random() * total;
+    let index = 0;
+    for (; index < eligible.length - 1; index++) {
+      target -= eligible[index]!.weight;
+      if (target < 0) break;
+    }
+    const [picked] = eligible.splice(index, 1);
+    plan.push(picked!);
+    total -= picked!.weight;
+  }
+  return plan;
+}

@@ -1,0 +1,63 @@
+/**
+ * The compiled, immutable configuration the data plane reads on every request. Everything a request needs
+ * is precomputed and keyed for O(1) lookups; nothing here is ever mutated after compilation.
+ */
+import type { ModelCapabilities, ModelKind, ProviderType } from './source.js';
+
+/** A provider entry as the data plane uses it. */
+export interface CompiledProvider {
+  readonly id: string;
+  readonly type: ProviderType;
+  readonly environments: ReadonlySet<string>;
+  readonly enabled: boolean;
+  /** `scheme://host:port` of the upstream, the key of its connection pool; empty for in-process providers. */
+  readonly origin: string;
+  /** Path prefix every upstream route is appended to, without a trailing slash (e.g. `/v1`). */
+  readonly basePath: string;
+  /** Headers attached to every upstream request (authentication included). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Secrets to scrub from anything upstream sends back before it reaches a client or a log. */
+  readonly secrets: readonly string[];
+  /** Embedding dimension the in-process echo provider produces when the model records none. */
+  readonly echoDimension: number;
+}
+
+/** One member of a logical model's pool. */
+export interface Deployment {
+  /** `<provider id>/<upstream model>`: what `x-junction-backend` reports. */
+  readonly id: string;
+  readonly provider: CompiledProvider;
+  readonly upstreamModel: string;
+  /** `upstreamModel` as a JSON string literal, ready to patch into a forwarded body. */
+  readonly upstreamModelJson: string;
+  readonly weight: number;
+}
+
+export interface CompiledModel {
+  readonly id: string;
+  readonly kind: ModelKind;
+  readonly contextWindow: number | null;
+  readonly dimension: number | null;
+  readonly capabilities: ModelCapabilities;
+  readonly deployments: readonly Deployment[];
+  /** Environments in which at least one deployment is active. */
+  readonly environments: ReadonlySet<string>;
+}
+
+export interface CompiledKey {
+  readonly id: string;
+  readonly name: string;
+  readonly teamId: string;
+  readonly environment: string;
+  readonly expiresAt: number | null;
+}
+
+export interface GatewaySnapshot {
+  readonly version: number;
+  readonly compiledAt: string;
+  readonly keysByHash: ReadonlyMap<string, CompiledKey>;
+  readonly models: ReadonlyMap<string, CompiledModel>;
+  /** The serialised `GET /v1/models` body per environment, computed once per snapshot. */
+  readonly modelListJsonByEnvironment: ReadonlyMap<string, string>;
+  readonly counts: { readonly providers: number; readonly models: number; readonly keys: number };
+}

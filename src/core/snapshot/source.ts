@@ -1,0 +1,78 @@
+/**
+ * The configuration as the management plane hands it to the compiler: plain data, credentials already
+ * decrypted. This is the "stored" family of types; the compiled snapshot is the "runtime" family.
+ */
+
+export const providerTypes = ['openai', 'openai-compatible', 'echo'] as const;
+export type ProviderType = (typeof providerTypes)[number];
+
+export const authMethods = ['api-key', 'none'] as const;
+export type AuthMethod = (typeof authMethods)[number];
+
+export const modelKinds = ['chat', 'embedding'] as const;
+export type ModelKind = (typeof modelKinds)[number];
+
+export interface ModelCapabilities {
+  streaming: boolean;
+  tools: boolean;
+  vision: boolean;
+  jsonMode: boolean;
+}
+
+export interface ProviderSource {
+  id: string;
+  displayName: string;
+  type: ProviderType;
+  baseUrl: string | null;
+  authMethod: AuthMethod;
+  /** Decrypted credential, or null when the entry has none. */
+  credential: string | null;
+  region: string | null;
+  environments: readonly string[];
+  enabled: boolean;
+  labels: Readonly<Record<string, string>>;
+  config: Readonly<Record<string, unknown>>;
+}
+
+export interface DeploymentSource {
+  providerId: string;
+  upstreamModel: string;
+  weight: number;
+}
+
+export interface ModelSource {
+  id: string;
+  kind: ModelKind;
+  contextWindow: number | null;
+  dimension: number | null;
+  capabilities: ModelCapabilities;
+  description: string | null;
+  enabled: boolean;
+  /** Unix seconds, reported as `created` by `/v1/models`. */
+  created: number;
+  deployments: readonly DeploymentSource[];
+}
+
+export interface TeamSource {
+  id: string;
+  name: string;
+}
+
+export interface ApiKeySource {
+  id: string;
+  name: string;
+  secretHash: string;
+  teamId: string;
+  environment: string;
+  /** Epoch milliseconds. */
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ConfigurationSource {
+  version: number;
+  providers: readonly ProviderSource[];
+  models: readonly ModelSource[];
+  teams: readonly TeamSource[];
+  apiKeys: readonly ApiKeySource[];
+}

@@ -1,0 +1,247 @@
+/**
+ * The data plane: OpenAI-compatible endpoints served from the in-memory snapshot. Per request it
+ * authenticates (before reading any body), reads the body under a limit, validates, resolves the model,
+ * plans attempts over the model's pool and executes them. It never awaits the store.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../core/errors/gateway-error.js';
+import { replaceTopLevelValue } from '../core/json/top-level-field.js';
+import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
+import { planAttempts } from '../core/routing/plan-attempts.js';
+import type { CompiledKey, CompiledModel, GatewaySnapshot } from '../core/snapshot/snapshot.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { authenticate } from './authenticate.js';
+import { type ExecutionResult, executePlan } from './execute.js';
+import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
+import { readBody } from './http/request-body.js';
+import type { SnapshotHolder } from './snapshot-holder.js';
+import { createEchoUpstream } from './upstream/echo-upstream.js';
+import { createHttpUpstream } from './upstream/http-upstream.js';
+import type { UpstreamTimeouts } from './upstream/upstream.js';
+
+export interface DataPlaneOptions {
+  snapshots: SnapshotHolder;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  timeouts: UpstreamTimeouts;
+  /** Upper bound on attempts per request. */
+  maxAttempts: number;
+  random?: () => number;
+}
+
+export interface DataPlane {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Requests being served right now. */
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+type Endpoint = 'chat' | 'embeddings';
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Creates the data plane handler and its upstream clients. */
+export function createDataPlane(options: DataPlaneOptions): DataPlane {
+  const { snapshots, metrics, logger } = options;
+  const http = createHttpUpstream(options.timeouts);
+  const callers = { http: http.call, echo: createEchoUpstream(options.timeouts) };
+  const random = options.random ?? Math.random;
+  let inFlight = 0;
+
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const started = performance.now();
+    const incomingId = request.headers['x-request-id'];
+    const requestId =
+      typeof incomingId === 'string' && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
+    response.setHeader('x-request-id', requestId);
+    const snapshot = snapshots.current;
+    if (!snapshot) {
+      sendError(response, new GatewayError('not_ready', 'The gateway has no configuration yet'));
+      return;
+    }
+    response.setHeader('x-junction-snapshot-version', String(snapshot.version));
+
+    const url = request.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const method = request.method ?? 'GET';
+    let endpoint: Endpoint | 'models';
+    if (path === '/v1/chat/completions') endpoint = 'chat';
+    else if (path === '/v1/embeddings') endpoint = 'embeddings';
+    else if (path === '/v1/models') endpoint = 'models';
+    else {
+      drain(request, response);
+      sendError(response, new GatewayError('not_found', `There is no route ${method} ${path}`));
+      return;
+    }
+    const expected = endpoint === 'models' ? 'GET' : 'POST';
+    if (method !== expected) {
+      response.setHeader('allow', expected);
+      drain(request, response);
+      sendError(response, new GatewayError('method_not_allowed', `${path} accepts ${expected} only`));
+      return;
+    }
+
+    let key: CompiledKey;
+    try {
+      key = authenticate(request.headers, snapshot, Date.now());
+    } catch (error) {
+      // Nothing of an unauthenticated body is read: answer and close the connection.
+      drain(request, response);
+      metrics.requests.inc({ endpoint, model: '', backend: '', status: 401 });
+      sendError(response, asGatewayError(error));
+      return;
+    }
+    if (endpoint === 'models') {
+      const list = snapshot.modelListJsonByEnvironment.get(key.environment) ?? '{"object":"list","data":[]}';
+      metrics.requests.inc({ endpoint, model: '', backend: '', status: 200 });
+      sendJsonText(response, 200, list);
+      return;
+    }
+    inFlight++;
+    metrics.inFlight.inc({ endpoint });
+    serve(request, response, snapshot, key, endpoint, requestId, started)
+      .catch((error: unknown) => {
+        const gatewayError = asGatewayError(error);
+        if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
+        if (gatewayError.code === 'body_too_large') response.setHeader('connection', 'close');
+        sendError(response, gatewayError);
+        metrics.requests.inc({ endpoint, model: '', backend: '', status: gatewayError.status });
+        metrics.errors.inc({ endpoint, model: '', backend: '', code: gatewayError.code });
+      })
+      .finally(() => {
+        inFlight--;
+        metrics.inFlight.dec({ endpoint });
+      });
+  };
+
+  const serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    snapshot: GatewaySnapshot,
+    key: CompiledKey,
+    endpoint: Endpoint,
+    requestId: string,
+    started: number,
+  ): Promise<void> => {
+    const text = await readBody(request, options.maxBodyBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GatewayError('invalid_json', 'The body is not valid JSON');
+    }
+    const parsed = endpoint === 'chat' ? validateChatRequest(body) : validateEmbeddingsRequest(body);
+    const model = resolveModel(snapshot, key, parsed.model, endpoint);
+    const plan = planAttempts({
+      model,
+      environment: key.environment,
+      random,
+      maxAttempts: options.maxAttempts,
+    });
+    if (plan.length === 0) {
+      throw new GatewayError(
+        'no_backend_available',
+        `No backend of ${model.id} is available in ${key.environment}`,
+      );
+    }
+    const stream = endpoint === 'chat' && parsed.stream === true;
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort();
+    };
+    response.on('close', onClose);
+    const result = await executePlan({
+      plan,
+      context: {
+        requestId,
+        endpoint,
+        model,
+        body: parsed as Record<string, unknown>,
+        stream,
+        signal: abort.signal,
+      },
+      bodyFor: (deployment) =>
+        deployment.upstreamModel === parsed.model
+          ? text
+          : replaceTopLevelValue(text, 'model', deployment.upstreamModelJson),
+      response,
+      callers,
+      timeouts: options.timeouts,
+      baseHeaders: {},
+    });
+    response.off('close', onClose);
+    if (result.error) sendError(response, result.error);
+    record(endpoint, model, result, started);
+  };
+
+  const record = (endpoint: Endpoint, model: CompiledModel, result: ExecutionResult, started: number) => {
+    const backend = result.backend?.id ?? '';
+    const labels = { endpoint, model: model.id, backend };
+    metrics.requests.inc({ ...labels, status: result.status });
+    metrics.duration.observe(labels, (performance.now() - started) / 1000);
+    if (result.firstByteMs !== undefined) {
+      metrics.timeToFirstByte.observe({ model: model.id, backend }, result.firstByteMs / 1000);
+    }
+    for (const attempt of result.attempts)
+      metrics.attempts.inc({ backend: attempt.backend, outcome: attempt.outcome });
+    if (result.usage) {
+      metrics.tokens.inc({ model: model.id, backend, direction: 'input' }, result.usage.prompt_tokens ?? 0);
+      metrics.tokens.inc(
+        { model: model.id, backend, direction: 'output' },
+        result.usage.completion_tokens ?? 0,
+      );
+    }
+    if (result.error) metrics.errors.inc({ ...labels, code: result.error.code });
+    else if (result.streamEnd && result.streamEnd !== 'complete' && result.streamEnd !== 'cancelled') {
+      metrics.errors.inc({
+        ...labels,
+        code: result.streamEnd === 'timeout' ? 'upstream_timeout' : 'stream_interrupted',
+      });
+    }
+  };
+
+  return { handle, inFlight: () => inFlight, close: () => http.close() };
+}
+
+/** The model the key may call under this name, or the same 404 as for a name that does not exist. */
+function resolveModel(
+  snapshot: GatewaySnapshot,
+  key: CompiledKey,
+  name: string,
+  endpoint: Endpoint,
+): CompiledModel {
+  const model = snapshot.models.get(name);
+  if (!model?.environments.has(key.environment)) {
+    throw new GatewayError(
+      'model_not_found',
+      `The model \`${name}\` does not exist or you do not have access to it.`,
+      {
+        param: 'model',
+      },
+    );
+  }
+  const wanted = endpoint === 'chat' ? 'chat' : 'embedding';
+  if (model.kind !== wanted) {
+    const where = model.kind === 'embedding' ? '/v1/embeddings' : '/v1/chat/completions';
+    throw new GatewayError(
+      'wrong_model_kind',
+      `The model \`${name}\` is an ${model.kind} model; call it on ${where}.`,
+      {
+        param: 'model',
+      },
+    );
+  }
+  return model;
+}
+
+/** Discards an unread request body and closes the connection after the answer. */
+function drain(request: IncomingMessage, response: ServerResponse): void {
+  if (request.complete) return;
+  const length = request.headers['content-length'];
+  if (length === undefined && request.headers['transfer-encoding'] === undefined) return;
+  if (length === '0') return;
+  response.setHeader('connection', 'close');
+}

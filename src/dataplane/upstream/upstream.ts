@@ -1,0 +1,50 @@
+/**
+ * What one upstream attempt returns, whoever served it (an HTTP provider or the in-process echo provider),
+ * and how failures are classified for fallback.
+ */
+import type { Readable } from 'node:stream';
+import type { CompiledModel, Deployment } from '../../core/snapshot/snapshot.js';
+
+export interface UpstreamResponse {
+  statusCode: number;
+  contentType: string;
+  body: Readable;
+}
+
+export interface AttemptContext {
+  requestId: string;
+  endpoint: 'chat' | 'embeddings';
+  deployment: Deployment;
+  model: CompiledModel;
+  /** The client's body text with `model` already patched to the upstream name. */
+  bodyText: string;
+  /** The parsed client body (echo answers from it). */
+  body: Record<string, unknown>;
+  stream: boolean;
+  signal: AbortSignal;
+}
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  /** From sending the request to receiving response headers. */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  idleMs: number;
+}
+
+/** Why an attempt produced no usable response. */
+export type AttemptFailureKind = 'connect' | 'timeout' | 'reset' | 'aborted';
+
+export class AttemptFailure extends Error {
+  constructor(
+    readonly kind: AttemptFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AttemptFailure';
+  }
+}
+
+/** Executes one attempt against one deployment. */
+export type UpstreamCaller = (context: AttemptContext) => Promise<UpstreamResponse>;

@@ -1,0 +1,136 @@
+/**
+ * The admin API: versioned REST under `/admin/v1`, described by the OpenAPI document it serves, answering
+ * errors as problem+json. Every change goes through the publisher so it reaches the data plane.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
+import type { Logger } from '../../observability/logger.js';
+import type { MasterKey } from '../../secrets/envelope.js';
+import type { Store } from '../../store/database.js';
+import type { ConfigurationPublisher } from '../publisher.js';
+import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
+import { registerModelRoutes } from './routes-models.js';
+import { registerProviderRoutes } from './routes-providers.js';
+import { registerStatusRoutes } from './routes-status.js';
+import { registerTeamAndKeyRoutes } from './routes-teams-and-keys.js';
+
+export interface AdminDependencies {
+  store: Store;
+  masterKey: MasterKey;
+  publisher: ConfigurationPublisher;
+  logger: Logger;
+  /** The snapshot in service, for the status route. */
+  snapshotInfo: () =>
+    | { version: number; compiledAt: string; counts: { providers: number; models: number; keys: number } }
+    | undefined;
+}
+
+export type AdminEnv = { Variables: { principal: AdminPrincipal } };
+export type AdminApp = OpenAPIHono<AdminEnv>;
+
+const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
+
+/** Answers an error as problem+json. */
+export function problemResponse(c: Context, error: GatewayError): Response {
+  return c.body(JSON.stringify(toProblem(error)), error.status as 400, {
+    'content-type': 'application/problem+json',
+    ...error.headers,
+  });
+}
+
+function validationError(error: ZodError): GatewayError {
+  const details = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+  const first = details[0];
+  return new GatewayError(
+    'invalid_request',
+    first ? `${first.path}: ${first.message}` : 'The request is not valid',
+    {
+      details,
+    },
+  );
+}
+
+/** Builds the admin app, with every route mounted under `/admin/v1`. */
+export function createAdminApp(deps: AdminDependencies): AdminApp {
+  const app: AdminApp = new OpenAPIHono<AdminEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error as ZodError);
+    },
+  }).basePath('/admin/v1') as unknown as AdminApp;
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An admin token (the bootstrap token printed on first start, or JUNCTION_ADMIN_TOKEN)',
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof GatewayError) return problemResponse(c, error);
+    if (error instanceof HTTPException) {
+      const code =
+        error.status === 413
+          ? 'body_too_large'
+          : error.status === 401
+            ? 'invalid_api_key'
+            : 'invalid_request';
+      return problemResponse(
+        c,
+        new GatewayError(code, error.message || 'The request is not valid', { status: error.status }),
+      );
+    }
+    deps.logger.error({ err: error, path: c.req.path }, 'admin request failed');
+    return problemResponse(c, new GatewayError('internal_error', 'The request failed; see the server log'));
+  });
+  app.notFound((c) =>
+    problemResponse(c, new GatewayError('not_found', `There is no route ${c.req.method} ${c.req.path}`)),
+  );
+
+  app.use('*', async (c, next) => {
+    c.header('cache-control', 'no-store');
+    if (c.req.path === '/admin/v1/openapi.json') return next();
+    const authorization = c.req.header('authorization') ?? '';
+    const token = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    const principal = token && token.length <= 512 ? await findAdminByToken(deps.store.db, token) : undefined;
+    if (!principal) {
+      return problemResponse(
+        c,
+        new GatewayError('invalid_api_key', 'Send a valid admin token as `Authorization: Bearer <token>`', {
+          headers: { 'www-authenticate': 'Bearer realm="junction-admin"' },
+        }),
+      );
+    }
+    c.set('principal', principal);
+    return next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_ADMIN_BODY_BYTES,
+      onError: () => {
+        throw new GatewayError('body_too_large', `The body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  registerStatusRoutes(app, deps);
+  registerProviderRoutes(app, deps);
+  registerModelRoutes(app, deps);
+  registerTeamAndKeyRoutes(app, deps);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Junction admin API',
+      version: '1',
+      description: 'Manage provider entries, models, teams and API keys of a Junction gateway.',
+    },
+  });
+  return app;
+}

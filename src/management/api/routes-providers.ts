@@ -1,0 +1,93 @@
+import { createRoute } from '@hono/zod-openapi';
+import {
+  createProvider,
+  deleteProvider,
+  getProvider,
+  listProviders,
+  updateProvider,
+} from '../services/providers.js';
+import type { AdminApp, AdminDependencies } from './app.js';
+import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
+import { listOf, ProviderCreateSchema, ProviderSchema, ProviderUpdateSchema } from './schemas.js';
+
+const tags = ['Providers'];
+const params = idParam('Provider identifier');
+
+/** CRUD for provider entries. */
+export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): void {
+  const { store, masterKey, publisher } = deps;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/providers',
+      tags,
+      summary: 'List provider entries',
+      security,
+      responses: {
+        200: jsonResponse(listOf(ProviderSchema), 'Provider entries'),
+        401: problemResponses[401],
+      },
+    }),
+    async (c) => c.json({ data: await listProviders(store.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/providers',
+      tags,
+      summary: 'Create a provider entry',
+      security,
+      request: jsonBody(ProviderCreateSchema),
+      responses: { 201: jsonResponse(ProviderSchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const created = await publisher.change((tx) => createProvider(tx, masterKey, input));
+      return c.json(created, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/providers/{id}',
+      tags,
+      summary: 'Read a provider entry',
+      security,
+      request: { params },
+      responses: { 200: jsonResponse(ProviderSchema, 'The provider entry'), ...problemResponses },
+    }),
+    async (c) => c.json(await getProvider(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/providers/{id}',
+      tags,
+      summary: 'Change a provider entry (a new apiKey rotates the credential)',
+      security,
+      request: { params, ...jsonBody(ProviderUpdateSchema) },
+      responses: { 200: jsonResponse(ProviderSchema, 'Updated'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      return c.json(await publisher.change((tx) => updateProvider(tx, masterKey, id, patch)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/providers/{id}',
+      tags,
+      summary: 'Delete a provider entry (refused while a model uses it)',
+      security,
+      request: { params },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await publisher.change((tx) => deleteProvider(tx, id));
+      return c.body(null, 204);
+    },
+  );
+}

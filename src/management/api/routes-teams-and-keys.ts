@@ -1,0 +1,135 @@
+import { createRoute } from '@hono/zod-openapi';
+import {
+  createKey,
+  createTeam,
+  deleteTeam,
+  getKey,
+  getTeam,
+  listKeys,
+  listTeams,
+  revokeKey,
+} from '../services/teams-and-keys.js';
+import type { AdminApp, AdminDependencies } from './app.js';
+import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
+import {
+  ApiKeyCreatedSchema,
+  ApiKeyCreateSchema,
+  ApiKeySchema,
+  listOf,
+  TeamCreateSchema,
+  TeamSchema,
+} from './schemas.js';
+
+/** Teams and API keys. */
+export function registerTeamAndKeyRoutes(app: AdminApp, deps: AdminDependencies): void {
+  const { store, publisher } = deps;
+  const teamTags = ['Teams'];
+  const keyTags = ['API keys'];
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/teams',
+      tags: teamTags,
+      summary: 'List teams',
+      security,
+      responses: { 200: jsonResponse(listOf(TeamSchema), 'Teams'), 401: problemResponses[401] },
+    }),
+    async (c) => c.json({ data: await listTeams(store.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/teams',
+      tags: teamTags,
+      summary: 'Create a team',
+      security,
+      request: jsonBody(TeamCreateSchema),
+      responses: { 201: jsonResponse(TeamSchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      return c.json(await publisher.change((tx) => createTeam(tx, input)), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/teams/{id}',
+      tags: teamTags,
+      summary: 'Read a team',
+      security,
+      request: { params: idParam('Team id') },
+      responses: { 200: jsonResponse(TeamSchema, 'The team'), ...problemResponses },
+    }),
+    async (c) => c.json(await getTeam(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/teams/{id}',
+      tags: teamTags,
+      summary: 'Delete a team that has no API keys',
+      security,
+      request: { params: idParam('Team id') },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await publisher.change((tx) => deleteTeam(tx, id));
+      return c.body(null, 204);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/keys',
+      tags: keyTags,
+      summary: 'List API keys (metadata and prefix only)',
+      security,
+      responses: { 200: jsonResponse(listOf(ApiKeySchema), 'API keys'), 401: problemResponses[401] },
+    }),
+    async (c) => c.json({ data: await listKeys(store.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/keys',
+      tags: keyTags,
+      summary: 'Issue an API key; its secret is in this answer only',
+      security,
+      request: jsonBody(ApiKeyCreateSchema),
+      responses: { 201: jsonResponse(ApiKeyCreatedSchema, 'Created'), ...problemResponses },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      return c.json(await publisher.change((tx) => createKey(tx, input)), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/keys/{id}',
+      tags: keyTags,
+      summary: 'Read an API key',
+      security,
+      request: { params: idParam('API key id') },
+      responses: { 200: jsonResponse(ApiKeySchema, 'The API key'), ...problemResponses },
+    }),
+    async (c) => c.json(await getKey(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/keys/{id}/revoke',
+      tags: keyTags,
+      summary: 'Revoke an API key; it stops working on the next request',
+      security,
+      request: { params: idParam('API key id') },
+      responses: { 200: jsonResponse(ApiKeySchema, 'Revoked'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      return c.json(await publisher.change((tx) => revokeKey(tx, id)), 200);
+    },
+  );
+}

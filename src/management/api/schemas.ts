@@ -1,0 +1,231 @@
+/** Admin API wire schemas: validation and the published OpenAPI document come from these. */
+import { z } from '@hono/zod-openapi';
+import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
+
+export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]*$/;
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const environments = ['production', 'staging'] as const;
+
+const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const providerId = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(IDENTIFIER_PATTERN, 'must start with a lower-case letter and use only a-z, 0-9 and hyphens')
+  .openapi({ example: 'openai-us-east-1' });
+
+export const ProviderSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    type: z.enum(providerTypes),
+    baseUrl: z.string().nullable(),
+    authMethod: z.enum(authMethods),
+    region: z.string().nullable(),
+    environments: z.array(z.string()),
+    enabled: z.boolean(),
+    firstParty: z.boolean(),
+    labels: z.record(z.string(), z.string()),
+    credential: z.object({ hint: z.string(), rotatedAt: timestamp }).nullable(),
+    config: z.record(z.string(), z.unknown()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Provider');
+
+const providerFields = {
+  displayName: z.string().trim().min(1).max(200),
+  baseUrl: z.string().max(2048).nullable(),
+  authMethod: z.enum(authMethods),
+  apiKey: z.string().min(1).max(8192).openapi({ description: 'Write-only. Never returned by any read.' }),
+  region: z.string().max(64).nullable(),
+  environments: z.array(z.enum(environments)).min(1),
+  enabled: z.boolean(),
+  firstParty: z.boolean(),
+  labels: z.record(z.string().max(64), z.string().max(256)),
+  config: z.record(z.string(), z.unknown()),
+};
+
+export const ProviderCreateSchema = z
+  .object({
+    id: providerId,
+    type: z.enum(providerTypes),
+    displayName: providerFields.displayName,
+    baseUrl: providerFields.baseUrl.optional(),
+    authMethod: providerFields.authMethod.optional(),
+    apiKey: providerFields.apiKey.optional(),
+    region: providerFields.region.optional(),
+    environments: providerFields.environments.optional(),
+    enabled: providerFields.enabled.optional(),
+    firstParty: providerFields.firstParty.optional(),
+    labels: providerFields.labels.optional(),
+    config: providerFields.config.optional(),
+  })
+  .strict()
+  .openapi('ProviderCreate');
+
+export const ProviderUpdateSchema = z
+  .object({
+    displayName: providerFields.displayName.optional(),
+    baseUrl: providerFields.baseUrl.optional(),
+    authMethod: providerFields.authMethod.optional(),
+    apiKey: providerFields.apiKey.optional(),
+    region: providerFields.region.optional(),
+    environments: providerFields.environments.optional(),
+    enabled: providerFields.enabled.optional(),
+    firstParty: providerFields.firstParty.optional(),
+    labels: providerFields.labels.optional(),
+    config: providerFields.config.optional(),
+  })
+  .strict()
+  .openapi('ProviderUpdate');
+
+const capabilities = z.object({
+  streaming: z.boolean(),
+  tools: z.boolean(),
+  vision: z.boolean(),
+  jsonMode: z.boolean(),
+});
+
+const deployment = z.object({
+  providerId: z.string().min(1).max(63),
+  upstreamModel: z.string().trim().min(1).max(256),
+  weight: z.number().int().min(0).max(10_000),
+});
+
+export const ModelSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(modelKinds),
+    contextWindow: z.number().int().nullable(),
+    dimension: z.number().int().nullable(),
+    capabilities,
+    description: z.string().nullable(),
+    enabled: z.boolean(),
+    deployments: z.array(deployment),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Model');
+
+const modelFields = {
+  contextWindow: z.number().int().positive().max(100_000_000).nullable(),
+  dimension: z.number().int().positive().max(65_536).nullable(),
+  capabilities: capabilities.partial(),
+  description: z.string().max(2000).nullable(),
+  enabled: z.boolean(),
+  deployments: z
+    .array(deployment.extend({ weight: deployment.shape.weight.optional() }))
+    .min(1)
+    .max(100),
+};
+
+export const ModelCreateSchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(MODEL_NAME_PATTERN, 'may use letters, digits, ".", "_", ":" and "-"'),
+    kind: z.enum(modelKinds),
+    contextWindow: modelFields.contextWindow.optional(),
+    dimension: modelFields.dimension.optional(),
+    capabilities: modelFields.capabilities.optional(),
+    description: modelFields.description.optional(),
+    enabled: modelFields.enabled.optional(),
+    deployments: modelFields.deployments,
+  })
+  .strict()
+  .openapi('ModelCreate');
+
+export const ModelUpdateSchema = z
+  .object({
+    contextWindow: modelFields.contextWindow.optional(),
+    dimension: modelFields.dimension.optional(),
+    capabilities: modelFields.capabilities.optional(),
+    description: modelFields.description.optional(),
+    enabled: modelFields.enabled.optional(),
+    deployments: modelFields.deployments.optional(),
+  })
+  .strict()
+  .openapi('ModelUpdate');
+
+export const TeamSchema = z
+  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: timestamp })
+  .openapi('Team');
+
+export const TeamCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .openapi('TeamCreate');
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().openapi({ description: 'The first characters of the secret, to recognise it' }),
+    teamId: z.string(),
+    environment: z.string(),
+    consumer: z.string().nullable(),
+    createdAt: timestamp,
+    expiresAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  })
+  .openapi('ApiKey');
+
+export const ApiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    teamId: z.string().min(1).max(64),
+    environment: z.enum(environments).optional(),
+    consumer: z.string().trim().min(1).max(200).nullable().optional(),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict()
+  .openapi('ApiKeyCreate');
+
+export const ApiKeyCreatedSchema = z
+  .object({
+    key: ApiKeySchema,
+    secret: z.string().openapi({ description: 'The key itself. Shown once: it is stored only as a hash.' }),
+  })
+  .openapi('ApiKeyCreated');
+
+export const StatusSchema = z
+  .object({
+    snapshotVersion: z.number().int(),
+    compiledAt: z.string(),
+    providers: z.number().int(),
+    models: z.number().int(),
+    keys: z.number().int(),
+    store: z.enum(['embedded', 'postgres']),
+  })
+  .openapi('Status');
+
+export const PrincipalSchema = z
+  .object({ id: z.string(), name: z.string(), role: z.string() })
+  .openapi('Principal');
+
+export const listOf = <T extends z.ZodType>(schema: T) => z.object({ data: z.array(schema) });
+
+export type ProviderCreate = z.infer<typeof ProviderCreateSchema>;
+export type ProviderUpdate = z.infer<typeof ProviderUpdateSchema>;
+export type ModelCreate = z.infer<typeof ModelCreateSchema>;
+export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
+export type TeamCreate = z.infer<typeof TeamCreateSchema>;
+export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;

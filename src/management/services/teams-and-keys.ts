@@ -1,0 +1,118 @@
+/** Teams and the API keys applications present. A key's secret is returned once and stored as SHA-256. */
+import { randomBytes } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { GatewayError } from '../../core/errors/gateway-error.js';
+import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
+import type { Database } from '../../store/database.js';
+import { apiKeys, teams } from '../../store/schema.js';
+import type { ApiKeyCreate, TeamCreate } from '../api/schemas.js';
+import { notFound, rethrowConflict } from './store-errors.js';
+
+export const API_KEY_PREFIX = 'jk';
+
+export const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
+
+type TeamRow = typeof teams.$inferSelect;
+type KeyRow = typeof apiKeys.$inferSelect;
+
+const teamView = (row: TeamRow) => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  createdAt: row.createdAt.toISOString(),
+});
+
+export const keyView = (row: KeyRow) => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  teamId: row.teamId,
+  environment: row.environment,
+  consumer: row.consumer,
+  createdAt: row.createdAt.toISOString(),
+  expiresAt: row.expiresAt?.toISOString() ?? null,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+});
+export type KeyView = ReturnType<typeof keyView>;
+
+export async function listTeams(db: Database) {
+  return (await db.select().from(teams).orderBy(asc(teams.name))).map(teamView);
+}
+
+export async function getTeam(db: Database, id: string) {
+  const [row] = await db.select().from(teams).where(eq(teams.id, id));
+  if (!row) throw notFound('Team', id);
+  return teamView(row);
+}
+
+export async function createTeam(db: Database, input: TeamCreate) {
+  const [row] = await db
+    .insert(teams)
+    .values({ id: newId('team'), name: input.name, description: input.description ?? null })
+    .returning()
+    .catch((error: unknown) => rethrowConflict(error, `A team named ${input.name} already exists`));
+  return teamView(row!);
+}
+
+export async function deleteTeam(db: Database, id: string): Promise<void> {
+  const active = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.teamId, id)).limit(1);
+  if (active.length > 0)
+    throw new GatewayError('in_use', `Team ${id} still has API keys; revoke and delete them first`);
+  const deleted = await db.delete(teams).where(eq(teams.id, id)).returning({ id: teams.id });
+  if (deleted.length === 0) throw notFound('Team', id);
+}
+
+export async function listKeys(db: Database) {
+  return (await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt))).map(keyView);
+}
+
+export async function getKey(db: Database, id: string) {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  if (!row) throw notFound('API key', id);
+  return keyView(row);
+}
+
+/** Issues a key; `secret` may be supplied (the demo key), otherwise it is generated. */
+export async function createKey(db: Database, input: ApiKeyCreate, secret = generateSecret(API_KEY_PREFIX)) {
+  const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.id, input.teamId));
+  if (!team) {
+    const message = `team ${input.teamId} does not exist`;
+    throw new GatewayError('invalid_request', message, { details: [{ path: 'teamId', message }] });
+  }
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) {
+    const message = 'expiresAt must be in the future';
+    throw new GatewayError('invalid_request', message, { details: [{ path: 'expiresAt', message }] });
+  }
+  const [row] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId('key'),
+      name: input.name,
+      prefix: displayPrefix(secret),
+      secretHash: hashSecret(secret),
+      teamId: input.teamId,
+      environment: input.environment ?? 'production',
+      consumer: input.consumer ?? null,
+      expiresAt,
+    })
+    .returning()
+    .catch((error: unknown) => rethrowConflict(error, 'This key already exists'));
+  return { key: keyView(row!), secret };
+}
+
+export async function revokeKey(db: Database, id: string) {
+  const [row] = await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning();
+  if (!row) throw notFound('API key', id);
+  return keyView(row);
+}
+
+/** Revokes every active key with this name in this team (used when the demo key is replaced). */
+export async function revokeKeysNamed(db: Database, teamId: string, name: string): Promise<void> {
+  const rows = await db.select().from(apiKeys).where(eq(apiKeys.teamId, teamId));
+  for (const row of rows) {
+    if (row.name === name && row.revokedAt === null) {
+      await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, row.id));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Prometheus metrics. Label values come from the snapshot (known model and backend ids), never from raw
+ * request input, so a caller cannot blow up cardinality by inventing model names.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'endpoint' | 'model' | 'backend' | 'status'>;
+  readonly duration: Histogram<'endpoint' | 'model' | 'backend'>;
+  readonly timeToFirstByte: Histogram<'model' | 'backend'>;
+  readonly tokens: Counter<'model' | 'backend' | 'direction'>;
+  readonly errors: Counter<'endpoint' | 'model' | 'backend' | 'code'>;
+  readonly attempts: Counter<'backend' | 'outcome'>;
+  readonly snapshotVersion: Gauge;
+  readonly snapshotRejected: Counter;
+  readonly inFlight: Gauge<'endpoint'>;
+}
+
+/** Creates a registry with Junction's metrics and Node's default process metrics. */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'junction_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'junction_requests_total',
+      help: 'Data-plane requests by endpoint, logical model, serving backend and HTTP status',
+      labelNames: ['endpoint', 'model', 'backend', 'status'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'junction_request_duration_seconds',
+      help: 'Data-plane request duration from arrival to the last byte',
+      labelNames: ['endpoint', 'model', 'backend'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    timeToFirstByte: new Histogram({
+      name: 'junction_time_to_first_byte_seconds',
+      help: 'Time from arrival to the first response byte sent to the client',
+      labelNames: ['model', 'backend'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'junction_tokens_total',
+      help: 'Tokens reported by upstreams, by direction (input or output)',
+      labelNames: ['model', 'backend', 'direction'],
+      registers,
+    }),
+    errors: new Counter({
+      name: 'junction_errors_total',
+      help: 'Data-plane requests that ended in an error, by error code',
+      labelNames: ['endpoint', 'model', 'backend', 'code'],
+      registers,
+    }),
+    attempts: new Counter({
+      name: 'junction_upstream_attempts_total',
+      help: 'Upstream attempts by backend and outcome',
+      labelNames: ['backend', 'outcome'],
+      registers,
+    }),
+    snapshotVersion: new Gauge({
+      name: 'junction_snapshot_version',
+      help: 'Version of the configuration snapshot in service',
+      registers,
+    }),
+    snapshotRejected: new Counter({
+      name: 'junction_snapshot_rejected_total',
+      help: 'Snapshots rejected because they failed to compile or were older than the one in service',
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: 'junction_requests_in_flight',
+      help: 'Data-plane requests being served',
+      labelNames: ['endpoint'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * One node:http server carries everything: the data plane (`/v1/*`, a hand-written handler), the operations
+ * endpoints, and the management plane (admin API and web app, a Hono app). The data plane never awaits the
+ * store: the management plane compiles snapshots and hands them over in memory.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { GatewayError } from '../core/errors/gateway-error.js';
+import { createDataPlane, type DataPlane } from '../dataplane/data-plane.js';
+import { sendError } from '../dataplane/http/reply.js';
+import { SnapshotHolder } from '../dataplane/snapshot-holder.js';
+import { createAdminApp } from '../management/api/app.js';
+import { ConfigurationPublisher } from '../management/publisher.js';
+import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
+import { resolveMasterKey } from '../secrets/master-key.js';
+import { openStore, type Store } from '../store/database.js';
+import type { JunctionConfig } from './config.js';
+import { type DemoSeed, seedDemo } from './demo.js';
+import { CONTENT_SECURITY_POLICY, loadWebAssets, type WebAssets } from './web-assets.js';
+
+export interface RunningJunction {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly store: Store;
+  readonly snapshots: SnapshotHolder;
+  readonly metrics: GatewayMetrics;
+  readonly dataPlane: DataPlane;
+  readonly publisher: ConfigurationPublisher;
+  readonly bootstrap: BootstrapResult;
+  readonly demo: DemoSeed | undefined;
+  readonly masterKeyOrigin: 'environment' | 'file' | 'generated';
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then closes everything. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: JunctionConfig;
+  logger?: Logger;
+  /** Tests inject a prepared embedded store (a migrated template) to skip initdb. */
+  store?: Store;
+  random?: () => number;
+}
+
+/** Starts Junction and resolves once it listens and serves its first snapshot. */
+export async function startJunction(options: StartOptions): Promise<RunningJunction> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const store =
+    options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    if (config.migrate) await store.migrate();
+    const masterKeySource = await resolveMasterKey({
+      keyText: config.masterKey,
+      keyFile: config.masterKeyFile,
+      dataDir: config.dataDir,
+      allowGenerate: store.kind === 'embedded',
+    });
+    const masterKey = masterKeySource.key;
+    await verifyMasterKey(store.db, masterKey);
+    const bootstrap = await ensureAdminToken(store.db, config.adminToken);
+
+    const metrics = createMetrics();
+    const snapshots = new SnapshotHolder();
+    snapshots.onSwap((snapshot) => metrics.snapshotVersion.set(snapshot.version));
+    const sink = {
+      offer: (snapshot: Parameters<SnapshotHolder['offer']>[0]) => {
+        const result = snapshots.offer(snapshot);
+        if (result === 'stale') metrics.snapshotRejected.inc();
+        return result;
+      },
+    };
+    const publisher = new ConfigurationPublisher(store.db, masterKey, sink, logger);
+    const demo = config.demo ? await seedDemo(publisher, masterKey, config.demoKey) : undefined;
+    await publisher.publishCurrent();
+
+    const dataPlane = createDataPlane({
+      snapshots,
+      metrics,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+      maxAttempts: config.maxAttempts,
+      timeouts: {
+        connectMs: config.connectTimeoutMs,
+        firstByteMs: config.firstByteTimeoutMs,
+        idleMs: config.streamIdleTimeoutMs,
+      },
+      random: options.random,
+    });
+    const webAssets = await loadWebAssets(config.webDir);
+    const admin = createAdminApp({
+      store,
+      masterKey,
+      publisher,
+      logger,
+      snapshotInfo: () => snapshots.current,
+    });
+    const root = new Hono();
+    root.route('/', admin);
+    root.get('*', (c) => serveWeb(c.req.path, webAssets) ?? c.notFound());
+    const managementListener = getRequestListener(root.fetch);
+
+    let draining = false;
+    const handler = (request: IncomingMessage, response: ServerResponse) => {
+      const url = request.url ?? '/';
+      if (url.startsWith('/v1/')) {
+        if (draining) {
+          response.setHeader('connection', 'close');
+          return sendError(
+            response,
+            new GatewayError('shutting_down', 'The gateway is shutting down; retry'),
+          );
+        }
+        return dataPlane.handle(request, response);
+      }
+      if (url === '/healthz') return plain(response, 200, '{"status":"ok"}');
+      if (url === '/readyz') {
+        const ready = !draining && snapshots.current !== undefined;
+        return plain(response, ready ? 200 : 503, ready ? '{"status":"ready"}' : '{"status":"not ready"}');
+      }
+      if (url === '/metrics') {
+        metrics.registry
+          .metrics()
+          .then((text) => {
+            response.setHeader('content-type', metrics.registry.contentType);
+            response.end(text);
+          })
+          .catch(() => plain(response, 500, '{"status":"metrics failed"}'));
+        return;
+      }
+      void managementListener(request, response);
+    };
+
+    const server = createServer(
+      { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 30_000 },
+      handler,
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${displayHost}:${port}`;
+    logger.info(
+      { url, store: store.kind, location: store.location, snapshotVersion: snapshots.current?.version },
+      'junction is serving',
+    );
+
+    let shuttingDown: Promise<void> | undefined;
+    const shutdown = () => {
+      shuttingDown ??= (async () => {
+        draining = true;
+        logger.info({ inFlight: dataPlane.inFlight() }, 'shutting down: draining in-flight requests');
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + config.drainTimeoutMs;
+        while (dataPlane.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        server.closeAllConnections();
+        await closed;
+        await dataPlane.close();
+        await store.close();
+        logger.info('junction stopped');
+        logger.flush?.();
+      })();
+      return shuttingDown;
+    };
+
+    return {
+      url,
+      port,
+      server,
+      store,
+      snapshots,
+      metrics,
+      dataPlane,
+      publisher,
+      bootstrap,
+      demo,
+      masterKeyOrigin: masterKeySource.origin,
+      shutdown,
+    };
+  } catch (error) {
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function plain(response: ServerResponse, status: number, json: string): void {
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  response.setHeader('cache-control', 'no-store');
+  response.end(json);
+}
+
+function serveWeb(path: string, assets: WebAssets): Response | undefined {
+  const asset = assets.get(path) ?? (path.includes('.') ? undefined : assets.index);
+  if (!asset) return undefined;
+  return new Response(new Uint8Array(asset.body), {
+    headers: {
+      'content-type': asset.contentType,
+      'cache-control': asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    },
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Opens the store: PostgreSQL when a URL is given, otherwise the embedded store (PGlite) in a data folder.
+ * Both speak the same SQL and run the same migrations folder.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { packageRoot } from '../package-root.js';
+import { schema } from './schema.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type StoreKind = 'embedded' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+  readonly db: Database;
+  /** Where the store lives, with any password removed. */
+  readonly location: string;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** A `postgres://` URL; when absent the embedded store is used. */
+  databaseUrl?: string | undefined;
+  /** Data folder of the embedded store. */
+  dataDir: string;
+  /** Embedded store only: a data-folder tarball to start from (tests use a migrated template). */
+  loadDataDir?: Blob | File | undefined;
+  /** Embedded store only: keep the database in memory (tests). */
+  inMemory?: boolean;
+}
+
+// PostgreSQL returns int8/numeric as strings while PGlite returns numbers; make pg match.
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
+
+/** The one migrations folder, applied to both stores. */
+export function migrationsFolder(): string {
+  return join(packageRoot(), 'migrations');
+}
+
+/** Removes the password from a database URL so it can be shown or logged. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+/** Opens the store described by the options (it does not migrate). */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openEmbedded(options);
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // Surface a wrong URL at start rather than at the first admin request.
+  const client = await pool.connect();
+  client.release();
+  const db = drizzleNodePostgres(pool, { schema }) as unknown as Database;
+  return {
+    kind: 'postgres',
+    db,
+    location: redactDatabaseUrl(url),
+    migrate: () =>
+      migrateNodePostgres(drizzleNodePostgres(pool, { schema }), { migrationsFolder: migrationsFolder() }),
+    close: () => pool.end(),
+  };
+}
+
+async function openEmbedded(options: StoreOptions): Promise<Store> {
+  let dataPath: string | undefined;
+  if (!options.inMemory) {
+    dataPath = resolve(options.dataDir, 'store');
+    await mkdir(dataPath, { recursive: true, mode: 0o700 });
+  }
+  const client = await PGlite.create(
+    dataPath,
+    options.loadDataDir ? { loadDataDir: options.loadDataDir } : {},
+  );
+  const db = drizzlePglite(client, { schema });
+  let closed = false;
+  return {
+    kind: 'embedded',
+    db: db as unknown as Database,
+    location: dataPath ?? 'memory',
+    migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

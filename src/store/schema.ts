@@ -1,0 +1,112 @@
+/**
+ * The one schema of Junction's store, shared by the embedded store (PGlite) and PostgreSQL.
+ * Migrations in `migrations/` are generated from this file with `npm run db:generate`; keep to
+ * PostgreSQL 15 features so both stores run the same SQL.
+ */
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/** Key/value facts about the store itself: the configuration version, the master-key check value. */
+export const meta = pgTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** One endpoint plus one credential: a subscription in one region. */
+export const providers = pgTable('providers', {
+  id: text('id').primaryKey(),
+  displayName: text('display_name').notNull(),
+  type: text('type').notNull(),
+  baseUrl: text('base_url'),
+  authMethod: text('auth_method').notNull(),
+  region: text('region'),
+  environments: jsonb('environments').$type<string[]>().notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  firstParty: boolean('first_party').notNull().default(false),
+  labels: jsonb('labels').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  config: jsonb('config').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  /** Envelope-encrypted credential bound to this row's id; never returned by any read. */
+  credentialCiphertext: text('credential_ciphertext'),
+  credentialHint: text('credential_hint'),
+  credentialRotatedAt: timestamp('credential_rotated_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A logical model: the name developers put in `model`. */
+export const models = pgTable('models', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  contextWindow: integer('context_window'),
+  dimension: integer('dimension'),
+  capabilities: jsonb('capabilities').$type<Record<string, boolean>>().notNull(),
+  description: text('description'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A member of a logical model's pool: a provider entry and the upstream model name it expects. */
+export const modelDeployments = pgTable(
+  'model_deployments',
+  {
+    modelId: text('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'restrict' }),
+    upstreamModel: text('upstream_model').notNull(),
+    weight: integer('weight').notNull().default(1),
+  },
+  (table) => [
+    primaryKey({ columns: [table.modelId, table.position] }),
+    index('model_deployments_provider_idx').on(table.providerId),
+  ],
+);
+
+export const teams = pgTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+/** Application API keys; only the SHA-256 of the secret is stored. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'restrict' }),
+    environment: text('environment').notNull(),
+    consumer: text('consumer'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [index('api_keys_team_idx').on(table.teamId)],
+);
+
+/** Credentials for the admin API (the bootstrap token, later personal tokens); stored hashed. */
+export const adminTokens = pgTable('admin_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  prefix: text('prefix').notNull(),
+  secretHash: text('secret_hash').notNull().unique(),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+});
+
+export const schema = { meta, providers, models, modelDeployments, teams, apiKeys, adminTokens };
