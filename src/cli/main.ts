@@ -63,16 +63,15 @@ export function buildProgram(): Command {
         webDir: join(packageRoot(), 'web', 'dist'),
       });
       const logger = createLogger({ level: config.logLevel });
-      let running: Awaited<ReturnType<typeof startJunction>>;
-      try {
-        running = await startJunction({ config, logger });
-      } catch (error) {
-        if (error instanceof MasterKeyError) return fail(error.message);
-        return fail(`could not start: ${(error as Error).message}`);
-      }
-      write(banner(running));
+      // Signals are handled from the very start: one that arrives while starting stops Junction right after.
+      let running: Awaited<ReturnType<typeof startJunction>> | undefined;
+      let stopRequested = false;
       const stop = (signal: string) => {
         logger.info({ signal }, 'signal received');
+        if (!running) {
+          stopRequested = true;
+          return;
+        }
         running.shutdown().then(
           () => process.exit(0),
           () => process.exit(1),
@@ -80,6 +79,14 @@ export function buildProgram(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      try {
+        running = await startJunction({ config, logger });
+      } catch (error) {
+        if (error instanceof MasterKeyError) return fail(error.message);
+        return fail(`could not start: ${(error as Error).message}`);
+      }
+      write(banner(running));
+      if (stopRequested) stop('SIGTERM');
     });
 
   program

@@ -79,7 +79,13 @@ async function openPostgres(url: string): Promise<Store> {
   };
 }
 
-async function openEmbedded(options: StoreOptions): Promise<Store> {
+/** The embedded store also exposes its PGlite client (for dumping a template). */
+export interface EmbeddedStore extends Store {
+  readonly kind: 'embedded';
+  readonly client: PGlite;
+}
+
+async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
   let dataPath: string | undefined;
   if (!options.inMemory) {
     dataPath = resolve(options.dataDir, 'store');
@@ -93,6 +99,7 @@ async function openEmbedded(options: StoreOptions): Promise<Store> {
   let closed = false;
   return {
     kind: 'embedded',
+    client,
     db: db as unknown as Database,
     location: dataPath ?? 'memory',
     migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),

@@ -74,6 +74,15 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   app.onError((error, c) => {
     if (error instanceof GatewayError) return problemResponse(c, error);
     if (error instanceof HTTPException) {
+      if (error.status === 415) {
+        return problemResponse(
+          c,
+          new GatewayError(
+            'unsupported_media_type',
+            'Send the body as JSON with `content-type: application/json`',
+          ),
+        );
+      }
       const code =
         error.status === 413
           ? 'body_too_large'
@@ -88,9 +97,9 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     deps.logger.error({ err: error, path: c.req.path }, 'admin request failed');
     return problemResponse(c, new GatewayError('internal_error', 'The request failed; see the server log'));
   });
-  app.notFound((c) =>
-    problemResponse(c, new GatewayError('not_found', `There is no route ${c.req.method} ${c.req.path}`)),
-  );
+  const noRoute = (c: Context) =>
+    problemResponse(c, new GatewayError('not_found', `There is no route ${c.req.method} ${c.req.path}`));
+  app.notFound(noRoute);
 
   app.use('*', async (c, next) => {
     c.header('cache-control', 'no-store');
@@ -132,5 +141,8 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
       description: 'Manage provider entries, models, teams and API keys of a Junction gateway.',
     },
   });
+  // A sub-app's notFound is not consulted once it is mounted with `route()`; this catch-all (registered last)
+  // keeps unknown admin routes on problem+json instead of the host app's plain-text 404.
+  app.all('*', noRoute);
   return app;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: lint and format, types, dependency rules, build, then every test.
+# Ends with a plain "N passed, N failed, N skipped" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$1"; }
+failed_step=""
+
+step 'lint and format (biome)'
+npx biome check . || failed_step="lint"
+step 'typecheck (tsc)'
+npm run --silent typecheck || failed_step="${failed_step:+$failed_step, }typecheck"
+step 'dependency rules'
+node scripts/check-boundaries.mjs || failed_step="${failed_step:+$failed_step, }dependency rules"
+step 'build'
+npm run --silent build || failed_step="${failed_step:+$failed_step, }build"
+
+step 'tests (vitest)'
+mkdir -p test-results
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+tests_status=$?
+
+summary=$(node -e '
+  const fs = require("node:fs");
+  try {
+    const r = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8"));
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    process.stdout.write(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  } catch { process.stdout.write("0 passed, 1 failed"); }
+')
+if [ -n "$failed_step" ]; then
+  printf '\nFailed steps: %s\n' "$failed_step"
+fi
+printf '\n%s\n' "$summary"
+if [ -n "$failed_step" ] || [ "$tests_status" -ne 0 ]; then exit 1; fi

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  configurationSource,
+  modelSource,
+  providerSource,
+  seededRandom,
+} from '../../../test/support/configuration.js';
+import { compileSnapshot } from '../snapshot/compile.js';
+import type { CompiledModel } from '../snapshot/snapshot.js';
+import { planAttempts } from './plan-attempts.js';
+
+function pool(
+  weights: number[],
+  environments: string[][] = weights.map(() => ['production']),
+): CompiledModel {
+  const result = compileSnapshot(
+    configurationSource({
+      providers: weights.map((_, index) =>
+        providerSource({ id: `p${index}`, environments: environments[index]! }),
+      ),
+      models: [
+        modelSource({
+          id: 'm',
+          deployments: weights.map((weight, index) => ({
+            providerId: `p${index}`,
+            upstreamModel: 'u',
+            weight,
+          })),
+        }),
+      ],
+    }),
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.snapshot.models.get('m')!;
+}
+
+describe('planAttempts', () => {
+  it('spreads first picks by weight (within 2 points over 10,000 seeded picks)', () => {
+    const model = pool([50, 30, 20]);
+    const random = seededRandom(42);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 10_000; i++) {
+      const [first] = planAttempts({ model, environment: 'production', random, maxAttempts: 3 });
+      counts[Number(first!.provider.id.slice(1))]!++;
+    }
+    expect(Math.abs(counts[0]! / 100 - 50)).toBeLessThan(2);
+    expect(Math.abs(counts[1]! / 100 - 30)).toBeLessThan(2);
+    expect(Math.abs(counts[2]! / 100 - 20)).toBeLessThan(2);
+  });
+
+  it('never plans a weight-0 member or a member outside the environment', () => {
+    const model = pool([1, 0, 1], [['production'], ['production'], ['staging']]);
+    for (let seed = 0; seed < 200; seed++) {
+      const plan = planAttempts({
+        model,
+        environment: 'production',
+        random: seededRandom(seed),
+        maxAttempts: 5,
+      });
+      expect(plan.map((deployment) => deployment.provider.id)).toEqual(['p0']);
+    }
+  });
+
+  it('orders the rest of the pool behind the first pick, without repeats, capped', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer(),
+        (weights, cap, seed) => {
+          const model = pool(weights);
+          const plan = planAttempts({
+            model,
+            environment: 'production',
+            random: seededRandom(seed),
+            maxAttempts: cap,
+          });
+          const eligible = weights.filter((weight) => weight > 0).length;
+          expect(plan.length).toBe(eligible <= 1 ? eligible : Math.min(eligible, cap));
+          expect(new Set(plan.map((deployment) => deployment.provider.id)).size).toBe(plan.length);
+          for (const deployment of plan) expect(deployment.weight).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
