@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
 import type { CompiledKey, GatewaySnapshot } from '../core/snapshot/snapshot.js';
+import { bearerCredential } from '../secrets/bearer.js';
 import { hashSecret } from '../secrets/hash.js';
 
 /** Returns the key or throws a 401 GatewayError. Keys are looked up by SHA-256, so no secret is compared. */
@@ -17,7 +18,7 @@ export function authenticate(
       'No API key was provided. Send it as `Authorization: Bearer <key>`.',
     );
   }
-  const secret = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+  const secret = bearerCredential(authorization);
   if (secret.length === 0 || secret.length > 512) {
     throw new GatewayError(
       'invalid_api_key',

@@ -173,6 +173,8 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       baseHeaders: {},
     });
     response.off('close', onClose);
+    // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
+    if (result.streamEnd === 'timeout' || result.streamEnd === 'interrupted') abort.abort();
     if (result.error) sendError(response, result.error);
     record(endpoint, model, result, started);
   };
@@ -228,7 +230,7 @@ function resolveModel(
     const where = model.kind === 'embedding' ? '/v1/embeddings' : '/v1/chat/completions';
     throw new GatewayError(
       'wrong_model_kind',
-      `The model \`${name}\` is an ${model.kind} model; call it on ${where}.`,
+      `The model \`${name}\` is ${model.kind === 'embedding' ? 'an' : 'a'} ${model.kind} model; call it on ${where}.`,
       {
         param: 'model',
       },

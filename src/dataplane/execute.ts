@@ -9,6 +9,7 @@ import type { Deployment } from '../core/snapshot/snapshot.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type { Usage } from '../core/wire/openai.js';
 import { relayStream, type StreamEnd } from './relay-stream.js';
+import { destroyBody } from './upstream/destroy-body.js';
 import { classify } from './upstream/http-upstream.js';
 import {
   type AttemptContext,
@@ -226,7 +227,7 @@ function readFirstChunk(body: Readable, idleMs: number): Promise<Buffer | null> 
     };
     const timer = setTimeout(() => {
       cleanup();
-      body.destroy();
+      destroyBody(body);
       reject(new AttemptFailure('timeout', 'The upstream sent no stream data in time'));
     }, idleMs);
     body.on('data', onData);
@@ -243,7 +244,7 @@ function readText(body: Readable, maxBytes: number, truncate = false): Promise<s
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        body.destroy();
+        destroyBody(body);
         if (truncate) resolve(Buffer.concat(chunks).toString('utf8'));
         else reject(new AttemptFailure('reset', 'The upstream body is larger than the gateway accepts'));
         return;

@@ -10,6 +10,7 @@ import { GatewayError, toOpenAIError } from '../core/errors/gateway-error.js';
 import { SseParser } from '../core/sse/sse-parser.js';
 import { formatSseError, formatSseEvent, SSE_DONE } from '../core/sse/sse-writer.js';
 import type { Usage } from '../core/wire/openai.js';
+import { destroyBody } from './upstream/destroy-body.js';
 
 export type StreamEnd = 'complete' | 'interrupted' | 'timeout' | 'cancelled';
 
@@ -39,7 +40,7 @@ export function relayStream(
       body.off('end', onEnd);
       body.off('error', onError);
       response.off('close', onClientClose);
-      if (end !== 'complete') body.destroy();
+      if (end !== 'complete') destroyBody(body);
       if (end === 'cancelled') {
         resolve({ end, usage });
         return;
@@ -106,6 +107,11 @@ export function relayStream(
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
+    // The first chunk may have been the whole body, whose 'end' was then emitted before these listeners.
+    if (body.readableEnded) {
+      onEnd();
+      return;
+    }
     body.resume();
   });
 }

@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
+const TAG_BYTES = 16;
 
 export class MasterKey {
   /** Short public fingerprint of the key, stored with each ciphertext to tell keys apart. */
@@ -106,7 +107,8 @@ function gcmEncrypt(key: Buffer, plaintext: Buffer, aad: string): Sealed {
 }
 
 function gcmDecrypt(key: Buffer, sealed: Sealed, aad: string): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv);
+  // A fixed tag length: without it GCM accepts a truncated tag (down to 4 bytes) and so an altered value.
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(sealed.tag);
   return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);

@@ -69,13 +69,17 @@ async function openPostgres(url: string): Promise<Store> {
   const client = await pool.connect();
   client.release();
   const db = drizzleNodePostgres(pool, { schema }) as unknown as Database;
+  let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
     db,
     location: redactDatabaseUrl(url),
     migrate: () =>
       migrateNodePostgres(drizzleNodePostgres(pool, { schema }), { migrationsFolder: migrationsFolder() }),
-    close: () => pool.end(),
+    close: () => {
+      closing ??= pool.end();
+      return closing;
+    },
   };
 }
 

@@ -59,14 +59,19 @@ export async function openPostgresTestStore(): Promise<Store> {
   const store = await openStore({ databaseUrl: url.toString(), dataDir: '.' });
   await store.migrate();
   const close = store.close.bind(store);
+  let dropped: Promise<void> | undefined;
+  const drop = async () => {
+    await close();
+    const dropper = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${name} with (force)`);
+    await dropper.end();
+  };
   return {
     ...store,
-    close: async () => {
-      await close();
-      const dropper = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+    close: () => {
+      dropped ??= drop();
+      return dropped;
     },
   };
 }

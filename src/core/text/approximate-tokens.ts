@@ -34,8 +34,17 @@ export function approximatePromptTokens(messages: readonly ChatMessage[]): numbe
     if (typeof message.name === 'string') total += approximateTokens(message.name);
     // Tool calls are arguments the model produced, so they count when replayed as history.
     if (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
-      total += approximateTokens(JSON.stringify(message.tool_calls));
+      total += approximateTokens(jsonText(message.tool_calls));
     }
   }
   return total;
+}
+
+/** JSON text of a client-sent value, or '' when it cannot be serialised (nested deeper than the stack allows). */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
 import type { Logger } from '../../observability/logger.js';
+import { bearerCredential } from '../../secrets/bearer.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/database.js';
 import type { ConfigurationPublisher } from '../publisher.js';
@@ -105,7 +106,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     c.header('cache-control', 'no-store');
     if (c.req.path === '/admin/v1/openapi.json') return next();
     const authorization = c.req.header('authorization') ?? '';
-    const token = authorization.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    const token = bearerCredential(authorization);
     const principal = token && token.length <= 512 ? await findAdminByToken(deps.store.db, token) : undefined;
     if (!principal) {
       return problemResponse(
@@ -123,7 +124,10 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     bodyLimit({
       maxSize: MAX_ADMIN_BODY_BYTES,
       onError: () => {
-        throw new GatewayError('body_too_large', `The body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`);
+        // The rest of the upload is not read, so the connection cannot be reused: say so to the client.
+        throw new GatewayError('body_too_large', `The body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`, {
+          headers: { connection: 'close' },
+        });
       },
     }),
   );

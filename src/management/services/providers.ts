@@ -59,7 +59,9 @@ function checkProvider(resolved: Resolved): void {
     new GatewayError('invalid_request', message, { details: [{ path: param, message }] });
   if (resolved.type === 'echo') {
     if (resolved.baseUrl) throw fail('baseUrl', 'an echo provider answers in-process and takes no base URL');
-    if (resolved.authMethod !== 'none') throw fail('authMethod', 'an echo provider takes no credential');
+    if (resolved.authMethod !== 'none' || resolved.hasCredential) {
+      throw fail(resolved.hasCredential ? 'apiKey' : 'authMethod', 'an echo provider takes no credential');
+    }
     return;
   }
   if (resolved.type === 'openai-compatible' && !resolved.baseUrl) {
@@ -124,7 +126,10 @@ export async function updateProvider(
   const [current] = await db.select().from(providers).where(eq(providers.id, id));
   if (!current) throw notFound('Provider', id);
   const apiKey = patch.apiKey?.trim();
-  const authMethod = patch.authMethod ?? (current.authMethod as Resolved['authMethod']);
+  // As on create: a credential given without an auth method is meant to be used.
+  const authMethod =
+    patch.authMethod ??
+    (apiKey && current.type !== 'echo' ? 'api-key' : (current.authMethod as Resolved['authMethod']));
   const baseUrl = patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl;
   const keepsCredential = authMethod !== 'none';
   checkProvider({

@@ -1,6 +1,6 @@
 /** Teams and the API keys applications present. A key's secret is returned once and stored as SHA-256. */
 import { randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';
@@ -57,7 +57,10 @@ export async function createTeam(db: Database, input: TeamCreate) {
 export async function deleteTeam(db: Database, id: string): Promise<void> {
   const active = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.teamId, id)).limit(1);
   if (active.length > 0)
-    throw new GatewayError('in_use', `Team ${id} still has API keys; revoke and delete them first`);
+    throw new GatewayError(
+      'in_use',
+      `Team ${id} has issued API keys and is kept for their history; revoke its keys instead of deleting it`,
+    );
   const deleted = await db.delete(teams).where(eq(teams.id, id)).returning({ id: teams.id });
   if (deleted.length === 0) throw notFound('Team', id);
 }
@@ -102,7 +105,12 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
 }
 
 export async function revokeKey(db: Database, id: string) {
-  const [row] = await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning();
+  // Revoking again keeps the time of the first revocation.
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(eq(apiKeys.id, id))
+    .returning();
   if (!row) throw notFound('API key', id);
   return keyView(row);
 }
