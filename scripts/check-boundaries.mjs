@@ -3,6 +3,7 @@
 //   dataplane  never imports the store or the management plane
 //   management never imports the data plane
 //   store      imports only the store (and the package-root helper)
+//   health     (the in-memory health board both planes share) imports only the core
 // esbuild resolves every import of every source file; type-only imports are erased, as they are at run time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ const rules = {
     area(target) === 'store' || target === 'src/package-root.ts' || !target.startsWith('src/'),
   secrets: (target) => !['dataplane', 'management', 'server', 'cli', 'store'].includes(area(target) ?? ''),
   observability: (target) => !target.startsWith('src/') || area(target) === 'observability',
+  health: (target) => ['health', 'core'].includes(area(target) ?? ''),
 };
 
 const violations = [];

@@ -8,12 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
 import { replaceTopLevelValue } from '../core/json/top-level-field.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
+import type { Diagnostic } from '../core/routing/health.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
-import type { CompiledKey, CompiledModel, GatewaySnapshot } from '../core/snapshot/snapshot.js';
+import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
+import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { authenticate } from './authenticate.js';
-import { type ExecutionResult, executePlan } from './execute.js';
+import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
@@ -30,6 +32,8 @@ export interface DataPlaneOptions {
   /** Upper bound on attempts per request. */
   maxAttempts: number;
   random?: () => number;
+  /** Health shared with the checks: the planner skips unhealthy entries, and every attempt reports into it. */
+  health?: HealthBoard;
 }
 
 export interface DataPlane {
@@ -140,6 +144,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       environment: key.environment,
       random,
       maxAttempts: options.maxAttempts,
+      health: options.health,
     });
     if (plan.length === 0) {
       throw new GatewayError(
@@ -171,6 +176,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       callers,
       timeouts: options.timeouts,
       baseHeaders: {},
+      onAttempt: options.health ? reportAttempt(options.health) : undefined,
     });
     response.off('close', onClose);
     // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
@@ -206,6 +212,47 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   };
 
   return { handle, inFlight: () => inFlight, close: () => http.close() };
+}
+
+/**
+ * Feeds real traffic into the health board. Only the upstream's own failures count: connection failures,
+ * timeouts, 5xx and rejected credentials. A 429 (the provider works, but throttles), a client error, or a
+ * request the client cancelled say nothing about the entry's health.
+ */
+function reportAttempt(board: HealthBoard) {
+  return (deployment: Deployment, attempt: AttemptRecord): void => {
+    const verdict = trafficVerdict(attempt);
+    if (verdict === 'ok') board.reportTraffic(deployment.provider.id, true);
+    else if (verdict) board.reportTraffic(deployment.provider.id, false, verdict);
+  };
+}
+
+/** 'ok', a diagnostic for a failure of the entry, or undefined when the outcome says nothing about it. */
+function trafficVerdict(attempt: AttemptRecord): 'ok' | Diagnostic | undefined {
+  switch (attempt.outcome) {
+    case 'success':
+      return 'ok';
+    case 'aborted':
+      return undefined;
+    case 'timeout':
+    case 'connect':
+      return { stage: attempt.outcome, message: `Real traffic failed: ${attempt.outcome}` };
+    case 'reset':
+      return { stage: 'http', message: 'Real traffic failed: the connection broke' };
+    case 'http-error': {
+      const status = attempt.status ?? 0;
+      if (status === 401 || status === 403) {
+        return {
+          stage: 'auth',
+          message: `The provider rejected the credential on real traffic (HTTP ${status})`,
+          httpStatus: status,
+        };
+      }
+      if (status >= 500)
+        return { stage: 'http', message: `Real traffic failed with HTTP ${status}`, httpStatus: status };
+      return undefined;
+    }
+  }
 }
 
 /** The model the key may call under this name, or the same 404 as for a name that does not exist. */

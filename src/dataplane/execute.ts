@@ -51,6 +51,8 @@ export interface ExecuteInput {
   timeouts: UpstreamTimeouts;
   /** Headers every answer carries (request id, snapshot version). */
   baseHeaders: Readonly<Record<string, string>>;
+  /** Told of every attempt's outcome (health feedback). */
+  onAttempt?: (deployment: Deployment, attempt: AttemptRecord) => void;
 }
 
 const isRetryableStatus = (status: number) => status === 429 || status >= 500;
@@ -60,6 +62,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
   const { plan, response, timeouts } = input;
   const started = performance.now();
   const attempts: AttemptRecord[] = [];
+  const note = (deployment: Deployment, attempt: AttemptRecord) => {
+    attempts.push(attempt);
+    input.onAttempt?.(deployment, attempt);
+  };
   let lastError: GatewayError | undefined;
   let backend: Deployment | undefined;
 
@@ -75,14 +81,14 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
         if (context.stream && upstream.contentType.includes('text/event-stream')) {
           const first = await readFirstChunk(upstream.body, timeouts.idleMs);
           if (first === null) {
-            attempts.push({ backend: deployment.id, outcome: 'reset', status: upstream.statusCode });
+            note(deployment, { backend: deployment.id, outcome: 'reset', status: upstream.statusCode });
             lastError = new GatewayError(
               'stream_interrupted',
               'The upstream ended the stream before sending anything',
             );
             continue;
           }
-          attempts.push({ backend: deployment.id, outcome: 'success', status: upstream.statusCode });
+          note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
           writeHead(response, 200, 'text/event-stream', input.baseHeaders, deployment, attempts.length);
           const firstByteMs = performance.now() - started;
           const result = await relayStream(response, upstream.body, first, timeouts.idleMs);
@@ -100,14 +106,14 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
         try {
           usage = (JSON.parse(text) as { usage?: Usage }).usage;
         } catch {
-          attempts.push({ backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
+          note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
           const error = new GatewayError(
             'upstream_bad_response',
             'The upstream answered with a body that is not JSON',
           );
           return fail(response, input, deployment, attempts, error);
         }
-        attempts.push({ backend: deployment.id, outcome: 'success', status: upstream.statusCode });
+        note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
         writeHead(
           response,
           upstream.statusCode,
@@ -127,12 +133,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
         };
       }
       const errorText = await readText(upstream.body, MAX_ERROR_BODY_BYTES, true).catch(() => '');
-      attempts.push({ backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
+      note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
       lastError = upstreamHttpError(upstream.statusCode, errorText, deployment);
       if (!isRetryableStatus(upstream.statusCode) || isLast) break;
     } catch (caught) {
       const failure = classify(caught);
-      attempts.push({ backend: deployment.id, outcome: failure.kind });
+      note(deployment, { backend: deployment.id, outcome: failure.kind });
       if (failure.kind === 'aborted' || input.context.signal.aborted) {
         return { backend, status: 499, attempts, usage: undefined, streamEnd: 'cancelled' };
       }

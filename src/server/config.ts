@@ -17,6 +17,12 @@ export interface JunctionConfig {
   firstByteTimeoutMs: number;
   streamIdleTimeoutMs: number;
   drainTimeoutMs: number;
+  /** Verify an entry when it is created or changed, and unchecked entries at start. */
+  autoVerify: boolean;
+  /** Period of the scheduled re-check of every provider entry; 0 turns it off. */
+  healthCheckIntervalMs: number;
+  /** Budget of one provider check. */
+  healthCheckTimeoutMs: number;
   logLevel: string;
   /** Serve the web app from this folder; undefined disables it. */
   webDir: string | undefined;
@@ -58,6 +64,17 @@ export function resolveConfig(
       'JUNCTION_STREAM_IDLE_TIMEOUT_MS',
     ),
     drainTimeoutMs: number(env.JUNCTION_DRAIN_TIMEOUT_MS, 30_000, 'JUNCTION_DRAIN_TIMEOUT_MS'),
+    autoVerify: env.JUNCTION_AUTO_VERIFY !== 'false',
+    healthCheckIntervalMs: number(
+      env.JUNCTION_HEALTH_CHECK_INTERVAL_MS,
+      300_000,
+      'JUNCTION_HEALTH_CHECK_INTERVAL_MS',
+    ),
+    healthCheckTimeoutMs: number(
+      env.JUNCTION_HEALTH_CHECK_TIMEOUT_MS,
+      10_000,
+      'JUNCTION_HEALTH_CHECK_TIMEOUT_MS',
+    ),
     logLevel: env.JUNCTION_LOG_LEVEL ?? 'info',
     webDir: undefined,
   };

@@ -11,7 +11,9 @@ import { GatewayError } from '../core/errors/gateway-error.js';
 import { createDataPlane, type DataPlane } from '../dataplane/data-plane.js';
 import { sendError } from '../dataplane/http/reply.js';
 import { SnapshotHolder } from '../dataplane/snapshot-holder.js';
+import { HealthBoard } from '../health/health-board.js';
 import { createAdminApp } from '../management/api/app.js';
+import { HealthService } from '../management/health/health-service.js';
 import { ConfigurationPublisher } from '../management/publisher.js';
 import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -31,6 +33,8 @@ export interface RunningJunction {
   readonly metrics: GatewayMetrics;
   readonly dataPlane: DataPlane;
   readonly publisher: ConfigurationPublisher;
+  readonly health: HealthService;
+  readonly board: HealthBoard;
   readonly bootstrap: BootstrapResult;
   readonly demo: DemoSeed | undefined;
   readonly masterKeyOrigin: 'environment' | 'file' | 'generated';
@@ -41,6 +45,8 @@ export interface RunningJunction {
 export interface StartOptions {
   config: JunctionConfig;
   logger?: Logger;
+  /** Tests resolve provider host names through their own lookup. */
+  lookup?: import('node:net').LookupFunction;
   /** Tests inject a prepared embedded store (a migrated template) to skip initdb. */
   store?: Store;
   random?: () => number;
@@ -77,6 +83,22 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const publisher = new ConfigurationPublisher(store.db, masterKey, sink, logger);
     const demo = config.demo ? await seedDemo(publisher, masterKey, config.demoKey) : undefined;
     await publisher.publishCurrent();
+    const board = new HealthBoard();
+    const health = new HealthService({
+      db: store.db,
+      board,
+      logger,
+      snapshot: () => snapshots.current,
+      probeTimeoutMs: config.healthCheckTimeoutMs,
+      intervalMs: config.healthCheckIntervalMs,
+      verifyOnChange: config.autoVerify,
+      lookup: options.lookup,
+    });
+    await health.start();
+    // Entries never checked before (a new store, or entries created while the process was down) are checked now.
+    if (config.autoVerify) {
+      for (const id of snapshots.current?.providers.keys() ?? []) if (!board.get(id)) health.verifySoon(id);
+    }
 
     const dataPlane = createDataPlane({
       snapshots,
@@ -90,6 +112,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
         idleMs: config.streamIdleTimeoutMs,
       },
       random: options.random,
+      health: board,
     });
     const webAssets = await loadWebAssets(config.webDir);
     const admin = createAdminApp({
@@ -97,6 +120,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       masterKey,
       publisher,
       logger,
+      health,
+      board,
       snapshotInfo: () => snapshots.current,
     });
     const root = new Hono();
@@ -165,6 +190,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
         while (dataPlane.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         server.closeAllConnections();
         await closed;
+        await health.stop();
         await dataPlane.close();
         await store.close();
         logger.info('junction stopped');
@@ -182,6 +208,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       metrics,
       dataPlane,
       publisher,
+      health,
+      board,
       bootstrap,
       demo,
       masterKeyOrigin: masterKeySource.origin,

@@ -16,6 +16,13 @@ export const meta = pgTable('meta', {
   updatedAt: updatedAt(),
 });
 
+/** Where keys and provider entries live: `production` and `staging` exist from the start. */
+export const environments = pgTable('environments', {
+  id: text('id').primaryKey(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
 /** One endpoint plus one credential: a subscription in one region. */
 export const providers = pgTable('providers', {
   id: text('id').primaryKey(),
@@ -88,7 +95,9 @@ export const apiKeys = pgTable(
     teamId: text('team_id')
       .notNull()
       .references(() => teams.id, { onDelete: 'restrict' }),
-    environment: text('environment').notNull(),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'restrict' }),
     consumer: text('consumer'),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
@@ -109,4 +118,45 @@ export const adminTokens = pgTable('admin_tokens', {
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
 });
 
-export const schema = { meta, providers, models, modelDeployments, teams, apiKeys, adminTokens };
+/** The latest verification of each provider entry (from checks and from real traffic). */
+export const providerHealth = pgTable('provider_health', {
+  providerId: text('provider_id')
+    .primaryKey()
+    .references(() => providers.id, { onDelete: 'cascade' }),
+  status: text('status').notNull(),
+  lastCheckedAt: timestamp('last_checked_at', { withTimezone: true, mode: 'date' }),
+  lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true, mode: 'date' }),
+  latencyMs: integer('latency_ms'),
+  diagnostic: jsonb('diagnostic').$type<Record<string, unknown>>(),
+  updatedAt: updatedAt(),
+});
+
+/** A short history of health observations per provider entry (pruned to the latest few). */
+export const providerHealthEvents = pgTable(
+  'provider_health_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    providerId: text('provider_id')
+      .notNull()
+      .references(() => providers.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    source: text('source').notNull(),
+    status: text('status').notNull(),
+    latencyMs: integer('latency_ms'),
+    diagnostic: jsonb('diagnostic').$type<Record<string, unknown>>(),
+  },
+  (table) => [index('provider_health_events_provider_idx').on(table.providerId, table.at)],
+);
+
+export const schema = {
+  meta,
+  environments,
+  providers,
+  models,
+  modelDeployments,
+  teams,
+  apiKeys,
+  adminTokens,
+  providerHealth,
+  providerHealthEvents,
+};

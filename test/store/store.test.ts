@@ -28,9 +28,12 @@ const kinds = await storeKinds();
 const EXPECTED_TABLES = [
   'admin_tokens',
   'api_keys',
+  'environments',
   'meta',
   'model_deployments',
   'models',
+  'provider_health',
+  'provider_health_events',
   'providers',
   'teams',
 ];

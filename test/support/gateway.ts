@@ -88,6 +88,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       adminToken: TEST_ADMIN_TOKEN,
       migrate: false,
       drainTimeoutMs: 2000,
+      // Tests never let the gateway probe real host names; suites that test verification turn it on
+      // against loopback upstreams only.
+      autoVerify: false,
+      healthCheckIntervalMs: 0,
       ...options.config,
     },
     {},

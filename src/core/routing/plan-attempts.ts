@@ -3,6 +3,7 @@
  * injected so the plan can be table-tested with a seeded generator.
  */
 import type { CompiledModel, Deployment } from '../snapshot/snapshot.js';
+import type { HealthView } from './health.js';
 
 export interface PlanInput {
   model: CompiledModel;
@@ -11,6 +12,8 @@ export interface PlanInput {
   random: () => number;
   /** Upper bound on attempts. */
   maxAttempts: number;
+  /** Entries known to be unhealthy are skipped, unless every eligible member is: then all are tried. */
+  health?: HealthView;
 }
 
 /**

@@ -3,6 +3,7 @@
  * fails to compile never reaches the data plane: the previous snapshot stays in service.
  */
 import { pushTo } from '../collections.js';
+import { providerTypeInfo } from '../providers/catalog.js';
 import type { ModelObject } from '../wire/openai.js';
 import type {
   CompiledKey,
@@ -22,11 +23,6 @@ export interface ConfigurationIssue {
 export type CompileResult =
   | { ok: true; snapshot: GatewaySnapshot }
   | { ok: false; issues: ConfigurationIssue[] };
-
-/** Default base URL per provider type when the entry does not override it. */
-export const defaultBaseUrls: Readonly<Record<string, string>> = {
-  openai: 'https://api.openai.com/v1',
-};
 
 const DEFAULT_ECHO_DIMENSION = 256;
 
@@ -137,6 +133,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       version: source.version,
       compiledAt: now.toISOString(),
       keysByHash,
+      providers,
       models,
       modelListJsonByEnvironment,
       counts: { providers: providers.size, models: models.size, keys: keysByHash.size },
@@ -168,7 +165,7 @@ function compileProvider(
       echoDimension,
     };
   }
-  const baseUrl = provider.baseUrl ?? defaultBaseUrls[provider.type];
+  const baseUrl = provider.baseUrl ?? providerTypeInfo(provider.type).defaultBaseUrl;
   if (!baseUrl) {
     issues.push({ path, message: `a ${provider.type} provider needs a base URL` });
     return undefined;

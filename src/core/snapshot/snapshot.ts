@@ -56,6 +56,8 @@ export interface GatewaySnapshot {
   readonly version: number;
   readonly compiledAt: string;
   readonly keysByHash: ReadonlyMap<string, CompiledKey>;
+  /** Every provider entry, including those no model uses yet (health checks probe them all). */
+  readonly providers: ReadonlyMap<string, CompiledProvider>;
   readonly models: ReadonlyMap<string, CompiledModel>;
   /** The serialised `GET /v1/models` body per environment, computed once per snapshot. */
   readonly modelListJsonByEnvironment: ReadonlyMap<string, string>;

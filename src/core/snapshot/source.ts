@@ -3,7 +3,7 @@
  * decrypted. This is the "stored" family of types; the compiled snapshot is the "runtime" family.
  */
 
-export const providerTypes = ['openai', 'openai-compatible', 'echo'] as const;
+export const providerTypes = ['openai', 'mistral', 'openai-compatible', 'echo'] as const;
 export type ProviderType = (typeof providerTypes)[number];
 
 export const authMethods = ['api-key', 'none'] as const;

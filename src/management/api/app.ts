@@ -8,13 +8,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
+import type { HealthBoard } from '../../health/health-board.js';
 import type { Logger } from '../../observability/logger.js';
 import { bearerCredential } from '../../secrets/bearer.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/database.js';
+import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
 import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
+import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
+import { registerProviderHealthRoutes } from './routes-provider-health.js';
 import { registerProviderRoutes } from './routes-providers.js';
 import { registerStatusRoutes } from './routes-status.js';
 import { registerTeamAndKeyRoutes } from './routes-teams-and-keys.js';
@@ -24,6 +28,8 @@ export interface AdminDependencies {
   masterKey: MasterKey;
   publisher: ConfigurationPublisher;
   logger: Logger;
+  health: HealthService;
+  board: HealthBoard;
   /** The snapshot in service, for the status route. */
   snapshotInfo: () =>
     | { version: number; compiledAt: string; counts: { providers: number; models: number; keys: number } }
@@ -134,6 +140,8 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
 
   registerStatusRoutes(app, deps);
   registerProviderRoutes(app, deps);
+  registerProviderHealthRoutes(app, deps);
+  registerEnvironmentRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 

@@ -3,6 +3,7 @@ import {
   createProvider,
   deleteProvider,
   getProvider,
+  healthView,
   listProviders,
   updateProvider,
 } from '../services/providers.js';
@@ -15,7 +16,7 @@ const params = idParam('Provider identifier');
 
 /** CRUD for provider entries. */
 export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): void {
-  const { store, masterKey, publisher } = deps;
+  const { store, masterKey, publisher, health, board } = deps;
   app.openapi(
     createRoute({
       method: 'get',
@@ -28,7 +29,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
         401: problemResponses[401],
       },
     }),
-    async (c) => c.json({ data: await listProviders(store.db) }, 200),
+    async (c) => c.json({ data: await listProviders(store.db, board) }, 200),
   );
   app.openapi(
     createRoute({
@@ -43,7 +44,8 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     async (c) => {
       const input = c.req.valid('json');
       const created = await publisher.change((tx) => createProvider(tx, masterKey, input));
-      return c.json(created, 201);
+      health.verifySoon(created.id);
+      return c.json({ ...created, health: healthView(board.get(created.id)) }, 201);
     },
   );
   app.openapi(
@@ -56,7 +58,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
       request: { params },
       responses: { 200: jsonResponse(ProviderSchema, 'The provider entry'), ...problemResponses },
     }),
-    async (c) => c.json(await getProvider(store.db, c.req.valid('param').id), 200),
+    async (c) => c.json(await getProvider(store.db, c.req.valid('param').id, board), 200),
   );
   app.openapi(
     createRoute({
@@ -71,7 +73,9 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
-      return c.json(await publisher.change((tx) => updateProvider(tx, masterKey, id, patch)), 200);
+      const updated = await publisher.change((tx) => updateProvider(tx, masterKey, id, patch));
+      health.verifySoon(id);
+      return c.json({ ...updated, health: healthView(board.get(id)) }, 200);
     },
   );
   app.openapi(
@@ -87,6 +91,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     async (c) => {
       const { id } = c.req.valid('param');
       await publisher.change((tx) => deleteProvider(tx, id));
+      health.forget(id);
       return c.body(null, 204);
     },
   );

@@ -1,10 +1,17 @@
 /** Admin API wire schemas: validation and the published OpenAPI document come from these. */
 import { z } from '@hono/zod-openapi';
+import { healthStatuses } from '../../core/routing/health.js';
 import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
 
 export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]*$/;
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-export const environments = ['production', 'staging'] as const;
+export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const environmentName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(ENVIRONMENT_PATTERN, 'must start with a lower-case letter and use only a-z, 0-9 and hyphens');
 
 const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' });
 
@@ -26,6 +33,35 @@ const providerId = z
   .regex(IDENTIFIER_PATTERN, 'must start with a lower-case letter and use only a-z, 0-9 and hyphens')
   .openapi({ example: 'openai-us-east-1' });
 
+const DiagnosticSchema = z
+  .object({
+    stage: z.enum(['dns', 'connect', 'tls', 'timeout', 'http', 'auth', 'wrong-path', 'response']),
+    message: z.string(),
+    httpStatus: z.number().int().optional(),
+    code: z.string().optional(),
+  })
+  .openapi('Diagnostic');
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(healthStatuses),
+    lastCheckedAt: timestamp.nullable(),
+    lastVerifiedAt: timestamp.nullable(),
+    latencyMs: z.number().int().nullable(),
+    diagnostic: DiagnosticSchema.nullable(),
+  })
+  .openapi('ProviderHealth');
+
+export const HealthEventSchema = z
+  .object({
+    at: timestamp,
+    source: z.enum(['check', 'traffic', 'configuration']),
+    status: z.enum(healthStatuses),
+    latencyMs: z.number().int().nullable(),
+    diagnostic: DiagnosticSchema.nullable(),
+  })
+  .openapi('ProviderHealthEvent');
+
 export const ProviderSchema = z
   .object({
     id: z.string(),
@@ -40,10 +76,60 @@ export const ProviderSchema = z
     labels: z.record(z.string(), z.string()),
     credential: z.object({ hint: z.string(), rotatedAt: timestamp }).nullable(),
     config: z.record(z.string(), z.unknown()),
+    health: HealthSchema,
     createdAt: timestamp,
     updatedAt: timestamp,
+    warnings: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'Advice about the saved entry (only in the answer to a change)' }),
   })
   .openapi('Provider');
+
+export const ProviderTypeSchema = z
+  .object({
+    type: z.enum(providerTypes),
+    displayName: z.string(),
+    defaultBaseUrl: z.string().nullable(),
+    authMethods: z.array(z.enum(authMethods)),
+    defaultAuthMethod: z.enum(authMethods),
+    hasRegion: z.boolean(),
+    verification: z.enum(['ahead', 'deferred', 'in-process']),
+    discovery: z.boolean(),
+    wire: z.enum(['openai', 'in-process']),
+    description: z.string(),
+  })
+  .openapi('ProviderType');
+
+export const RotateSchema = z
+  .object({ apiKey: z.string().min(1).max(8192).openapi({ description: 'The new credential. Write-only.' }) })
+  .strict()
+  .openapi('CredentialRotation');
+
+export const DiscoveredModelsSchema = z
+  .object({
+    providerId: z.string(),
+    models: z.array(
+      z.object({
+        id: z.string(),
+        enabled: z.boolean().openapi({ description: 'Already served by a logical model through this entry' }),
+      }),
+    ),
+    new: z.array(z.string()).openapi({ description: 'Offered by the provider, not yet used by any model' }),
+    missing: z
+      .array(z.string())
+      .openapi({ description: 'Used by a model through this entry but no longer offered by the provider' }),
+  })
+  .openapi('DiscoveredModels');
+
+export const EnvironmentSchema = z
+  .object({ id: z.string(), description: z.string().nullable(), createdAt: timestamp })
+  .openapi('Environment');
+
+export const EnvironmentCreateSchema = z
+  .object({ id: environmentName, description: z.string().max(2000).nullable().optional() })
+  .strict()
+  .openapi('EnvironmentCreate');
 
 const providerFields = {
   displayName: z.string().trim().min(1).max(200),
@@ -51,7 +137,7 @@ const providerFields = {
   authMethod: z.enum(authMethods),
   apiKey: z.string().min(1).max(8192).openapi({ description: 'Write-only. Never returned by any read.' }),
   region: z.string().max(64).nullable(),
-  environments: z.array(z.enum(environments)).min(1),
+  environments: z.array(environmentName).min(1).max(50),
   enabled: z.boolean(),
   firstParty: z.boolean(),
   labels: z.record(z.string().max(64), z.string().max(256)),
@@ -192,7 +278,7 @@ export const ApiKeyCreateSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     teamId: z.string().min(1).max(64),
-    environment: z.enum(environments).optional(),
+    environment: environmentName.optional(),
     consumer: z.string().trim().min(1).max(200).nullable().optional(),
     expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   })
@@ -229,3 +315,4 @@ export type ModelCreate = z.infer<typeof ModelCreateSchema>;
 export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
 export type TeamCreate = z.infer<typeof TeamCreateSchema>;
 export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;
+export type EnvironmentCreate = z.infer<typeof EnvironmentCreateSchema>;

@@ -4,7 +4,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';
-import { apiKeys, teams } from '../../store/schema.js';
+import { apiKeys, environments, teams } from '../../store/schema.js';
 import type { ApiKeyCreate, TeamCreate } from '../api/schemas.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
@@ -82,6 +82,15 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
     const message = `team ${input.teamId} does not exist`;
     throw new GatewayError('invalid_request', message, { details: [{ path: 'teamId', message }] });
   }
+  const environment = input.environment ?? 'production';
+  const [known] = await db
+    .select({ id: environments.id })
+    .from(environments)
+    .where(eq(environments.id, environment));
+  if (!known) {
+    const message = `environment ${environment} does not exist`;
+    throw new GatewayError('invalid_request', message, { details: [{ path: 'environment', message }] });
+  }
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) {
     const message = 'expiresAt must be in the future';
@@ -95,7 +104,7 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
       prefix: displayPrefix(secret),
       secretHash: hashSecret(secret),
       teamId: input.teamId,
-      environment: input.environment ?? 'production',
+      environment,
       consumer: input.consumer ?? null,
       expiresAt,
     })

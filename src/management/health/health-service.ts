@@ -1,0 +1,273 @@
+/**
+ * Verifies provider entries and keeps their health: on every change of an entry, on demand, and on a
+ * schedule. The board is shared with the data plane (whose traffic reports into it too); this service
+ * restores it at start and persists every change, off the request path, with a short history per entry.
+ */
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { GatewayError } from '../../core/errors/gateway-error.js';
+import { providerTypeInfo } from '../../core/providers/catalog.js';
+import type { Diagnostic } from '../../core/routing/health.js';
+import type { CompiledProvider, GatewaySnapshot } from '../../core/snapshot/snapshot.js';
+import type { HealthBoard, HealthObservation, HealthRecord } from '../../health/health-board.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Database } from '../../store/database.js';
+import { modelDeployments, providerHealth, providerHealthEvents } from '../../store/schema.js';
+import { notFound } from '../services/store-errors.js';
+import { type ProbeResult, probeProvider } from './probe.js';
+
+/** History kept per provider entry. */
+export const HEALTH_HISTORY_LENGTH = 50;
+
+export interface HealthServiceOptions {
+  db: Database;
+  board: HealthBoard;
+  logger: Logger;
+  snapshot: () => GatewaySnapshot | undefined;
+  /** Budget of one check. */
+  probeTimeoutMs: number;
+  /** Period of the scheduled re-check of every enabled entry; 0 disables it. */
+  intervalMs: number;
+  /** Whether a change of an entry triggers its verification. */
+  verifyOnChange: boolean;
+  /** Tests resolve names through their own lookup. */
+  lookup?: import('node:net').LookupFunction;
+}
+
+export class HealthService {
+  readonly #options: HealthServiceOptions;
+  #writes: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: HealthServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Restores the board from the store and starts persisting its changes. */
+  async start(): Promise<void> {
+    const rows = await this.#options.db.select().from(providerHealth);
+    for (const row of rows) {
+      this.#options.board.load(row.providerId, {
+        status: row.status as HealthRecord['status'],
+        lastCheckedAt: row.lastCheckedAt?.getTime() ?? null,
+        lastVerifiedAt: row.lastVerifiedAt?.getTime() ?? null,
+        latencyMs: row.latencyMs,
+        diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
+      });
+    }
+    this.#unsubscribe = this.#options.board.onChange((observation, record) =>
+      this.#persist(observation, record),
+    );
+    if (this.#options.intervalMs > 0) {
+      this.#timer = setInterval(() => void this.sweep(), this.#options.intervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops the schedule and waits for pending writes. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#unsubscribe?.();
+    await this.#sweeping;
+    await this.#writes;
+  }
+
+  /** Checks one entry now and records the outcome. */
+  async verify(providerId: string): Promise<HealthRecord> {
+    const provider = this.#options.snapshot()?.providers.get(providerId);
+    if (!provider) throw notFound('Provider', providerId);
+    const observation = await this.#check(provider);
+    return this.#options.board.record(observation);
+  }
+
+  /** Checks one entry soon, without making the caller wait (after a change of the entry). */
+  verifySoon(providerId: string): void {
+    if (!this.#options.verifyOnChange) return;
+    setImmediate(() => {
+      this.verify(providerId).catch((error: unknown) =>
+        this.#options.logger.warn({ err: error, providerId }, 'provider verification failed to run'),
+      );
+    });
+  }
+
+  /** Forgets an entry that was deleted (its stored rows go with it). */
+  forget(providerId: string): void {
+    this.#options.board.forget(providerId);
+  }
+
+  /** Re-checks every enabled entry, a few at a time; a sweep never overlaps the previous one. */
+  sweep(): Promise<void> {
+    this.#sweeping ??= (async () => {
+      try {
+        const providers = [...(this.#options.snapshot()?.providers.values() ?? [])].filter((p) => p.enabled);
+        const queue = [...providers];
+        const worker = async () => {
+          for (let next = queue.shift(); next; next = queue.shift()) {
+            this.#options.board.record(await this.#check(next));
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+      } catch (error) {
+        this.#options.logger.warn({ err: error }, 'scheduled provider verification failed');
+      } finally {
+        this.#sweeping = undefined;
+      }
+    })();
+    return this.#sweeping;
+  }
+
+  /** The latest health observations of an entry, newest first. */
+  async history(providerId: string, limit = HEALTH_HISTORY_LENGTH) {
+    const rows = await this.#options.db
+      .select()
+      .from(providerHealthEvents)
+      .where(eq(providerHealthEvents.providerId, providerId))
+      .orderBy(desc(providerHealthEvents.at), desc(providerHealthEvents.id))
+      .limit(limit);
+    return rows.map((row) => ({
+      at: row.at.toISOString(),
+      source: row.source as HealthObservation['source'],
+      status: row.status as HealthRecord['status'],
+      latencyMs: row.latencyMs,
+      diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
+    }));
+  }
+
+  /** Asks the provider for its models and compares them with what the entry serves. */
+  async discover(providerId: string) {
+    const provider = this.#options.snapshot()?.providers.get(providerId);
+    if (!provider) throw notFound('Provider', providerId);
+    const info = providerTypeInfo(provider.type);
+    if (!info.discovery) {
+      throw new GatewayError('invalid_request', `A ${provider.type} provider has no model list to discover`);
+    }
+    const result = await this.#probe(provider);
+    this.#options.board.record(this.#observation(provider.id, result));
+    if (!result.ok) return { ok: false as const, message: result.message, diagnostic: result };
+    const used = await this.#options.db
+      .selectDistinct({ upstreamModel: modelDeployments.upstreamModel })
+      .from(modelDeployments)
+      .where(eq(modelDeployments.providerId, providerId));
+    const enabled = new Set(used.map((row) => row.upstreamModel));
+    const offered = [...new Set(result.models)].sort();
+    const offeredSet = new Set(offered);
+    return {
+      ok: true as const,
+      providerId,
+      models: offered.map((id) => ({ id, enabled: enabled.has(id) })),
+      new: offered.filter((id) => !enabled.has(id)),
+      missing: [...enabled].filter((id) => !offeredSet.has(id)).sort(),
+    };
+  }
+
+  async #check(provider: CompiledProvider): Promise<HealthObservation> {
+    const info = providerTypeInfo(provider.type);
+    const at = Date.now();
+    if (info.verification === 'in-process') {
+      return {
+        providerId: provider.id,
+        source: 'check',
+        status: 'healthy',
+        at,
+        latencyMs: 0,
+        diagnostic: null,
+      };
+    }
+    if (info.verification === 'deferred') {
+      const status = this.#options.board.statusOf(provider.id);
+      return {
+        providerId: provider.id,
+        source: 'configuration',
+        status: status === 'unverified' ? 'deferred' : status,
+        at,
+        latencyMs: null,
+        diagnostic: null,
+      };
+    }
+    return this.#observation(provider.id, await this.#probe(provider));
+  }
+
+  #probe(provider: CompiledProvider): Promise<ProbeResult> {
+    return probeProvider(
+      {
+        providerId: provider.id,
+        type: provider.type as 'openai' | 'openai-compatible' | 'mistral',
+        baseUrl: provider.origin + provider.basePath,
+        headers: { ...provider.headers },
+        secrets: provider.secrets,
+      },
+      { timeoutMs: this.#options.probeTimeoutMs, lookup: this.#options.lookup },
+    );
+  }
+
+  #observation(providerId: string, result: ProbeResult): HealthObservation {
+    const at = Date.now();
+    if (result.ok) {
+      return {
+        providerId,
+        source: 'check',
+        status: 'healthy',
+        at,
+        latencyMs: Math.round(result.latencyMs),
+        diagnostic: null,
+      };
+    }
+    const diagnostic: Diagnostic = { stage: result.stage, message: result.message };
+    if (result.httpStatus !== undefined) diagnostic.httpStatus = result.httpStatus;
+    if (result.code !== undefined) diagnostic.code = result.code;
+    return {
+      providerId,
+      source: 'check',
+      status: 'unhealthy',
+      at,
+      latencyMs: Math.round(result.latencyMs),
+      diagnostic,
+    };
+  }
+
+  #persist(observation: HealthObservation, record: HealthRecord): void {
+    const { db, logger } = this.#options;
+    const write = async () => {
+      const values = {
+        status: record.status,
+        lastCheckedAt: record.lastCheckedAt === null ? null : new Date(record.lastCheckedAt),
+        lastVerifiedAt: record.lastVerifiedAt === null ? null : new Date(record.lastVerifiedAt),
+        latencyMs: record.latencyMs,
+        diagnostic: record.diagnostic as Record<string, unknown> | null,
+        updatedAt: new Date(),
+      };
+      await db
+        .insert(providerHealth)
+        .values({ providerId: observation.providerId, ...values })
+        .onConflictDoUpdate({ target: providerHealth.providerId, set: values });
+      await db.insert(providerHealthEvents).values({
+        providerId: observation.providerId,
+        at: new Date(observation.at),
+        source: observation.source,
+        status: observation.status,
+        latencyMs: observation.latencyMs,
+        diagnostic: observation.diagnostic as Record<string, unknown> | null,
+      });
+      const keep = db
+        .select({ id: providerHealthEvents.id })
+        .from(providerHealthEvents)
+        .where(eq(providerHealthEvents.providerId, observation.providerId))
+        .orderBy(desc(providerHealthEvents.id))
+        .limit(1)
+        .offset(HEALTH_HISTORY_LENGTH - 1);
+      await db
+        .delete(providerHealthEvents)
+        .where(
+          and(
+            eq(providerHealthEvents.providerId, observation.providerId),
+            lt(providerHealthEvents.id, sql`(${keep})`),
+          ),
+        );
+    };
+    // One write at a time, in order; a failure (entry deleted meanwhile, store away) is logged, never thrown.
+    this.#writes = this.#writes.then(write).catch((error: unknown) => {
+      logger.warn({ err: error, providerId: observation.providerId }, 'could not store provider health');
+    });
+  }
+}
