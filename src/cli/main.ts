@@ -11,6 +11,7 @@ import { resolveConfig } from '../server/config.js';
 import { startJunction } from '../server/server.js';
 import { openStore } from '../store/database.js';
 import { banner } from './banner.js';
+import { addConfigCommands, CliError } from './config-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -111,10 +112,16 @@ export function buildProgram(): Command {
         fail(`migration failed: ${(error as Error).message}`);
       }
     });
+  addConfigCommands(program, write);
   return program;
 }
 
 /** Runs the CLI with process arguments. */
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CliError) fail(error.message);
+    throw error;
+  }
 }

@@ -16,6 +16,7 @@ import type { Store } from '../../store/database.js';
 import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
 import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
+import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
 import { registerProviderHealthRoutes } from './routes-provider-health.js';
@@ -142,6 +143,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerProviderRoutes(app, deps);
   registerProviderHealthRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);
+  registerConfigRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 

@@ -1,0 +1,244 @@
+/**
+ * Compares a configuration document with the store and, on apply, makes the store match it through the same
+ * services the admin API uses, in one transaction: the whole document applies or nothing does. Entries the
+ * document leaves out are kept unless `prune` is set; fields it leaves out keep their stored values.
+ */
+import { eq } from 'drizzle-orm';
+import { GatewayError } from '../../core/errors/gateway-error.js';
+import type { MasterKey } from '../../secrets/envelope.js';
+import type { Database } from '../../store/database.js';
+import { apiKeys, environments, teams } from '../../store/schema.js';
+import { loadConfiguration } from '../configuration.js';
+import { createEnvironment, deleteEnvironment } from '../services/environments.js';
+import { createModel, deleteModel, listModels, updateModel } from '../services/models.js';
+import { createProvider, deleteProvider, listProviders, updateProvider } from '../services/providers.js';
+import { createTeam, revokeKey } from '../services/teams-and-keys.js';
+import type { ConfigChange, ConfigDocument, ConfigPlan } from './document.js';
+
+type Operation = () => Promise<unknown>;
+
+interface Computed {
+  changes: ConfigChange[];
+  operations: Operation[];
+  unchanged: number;
+  notes: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Fields of `wanted` that differ from `current` (fields `wanted` leaves out are not compared). */
+function changedFields(
+  wanted: Record<string, unknown>,
+  current: Record<string, unknown>,
+  fields: string[],
+): string[] {
+  return fields.filter((field) => wanted[field] !== undefined && !same(wanted[field], current[field]));
+}
+
+async function compute(
+  db: Database,
+  masterKey: MasterKey,
+  document: ConfigDocument,
+  prune: boolean,
+): Promise<Computed> {
+  const changes: ConfigChange[] = [];
+  const operations: Operation[] = [];
+  const notes: string[] = [];
+  let unchanged = 0;
+  const later: Array<{ change: ConfigChange; operation: Operation }> = [];
+
+  // Environments
+  const currentEnvironments = new Map((await db.select().from(environments)).map((row) => [row.id, row]));
+  for (const environment of document.environments ?? []) {
+    if (currentEnvironments.has(environment.id)) unchanged++;
+    else {
+      changes.push({ action: 'create', kind: 'environment', id: environment.id });
+      operations.push(() => createEnvironment(db, environment));
+    }
+  }
+
+  // Providers
+  const stored = await loadConfiguration(db, masterKey);
+  const credentials = new Map(stored.providers.map((provider) => [provider.id, provider.credential]));
+  const currentProviders = new Map((await listProviders(db)).map((provider) => [provider.id, provider]));
+  const providerFields = [
+    'displayName',
+    'baseUrl',
+    'authMethod',
+    'region',
+    'environments',
+    'enabled',
+    'firstParty',
+    'labels',
+    'config',
+  ];
+  for (const wanted of document.providers ?? []) {
+    const { credential, apiKey, type, id, ...fields } = wanted;
+    const current = currentProviders.get(id);
+    if (!current) {
+      if (credential && 'stored' in credential && !apiKey) {
+        throw new GatewayError(
+          'invalid_request',
+          `Provider ${id} is new, so no credential is stored for it; give credential.env`,
+        );
+      }
+      changes.push({ action: 'create', kind: 'provider', id });
+      operations.push(() =>
+        createProvider(db, masterKey, { id, type, ...fields, ...(apiKey ? { apiKey } : {}) }),
+      );
+      continue;
+    }
+    if (current.type !== type) {
+      throw new GatewayError(
+        'invalid_request',
+        `Provider ${id} is of type ${current.type}; a type cannot change (delete it and create a new entry)`,
+      );
+    }
+    const differing = changedFields(fields, current, providerFields);
+    const rotates = apiKey !== undefined && apiKey.trim() !== credentials.get(id);
+    if (differing.length === 0 && !rotates) {
+      unchanged++;
+      continue;
+    }
+    changes.push({
+      action: 'update',
+      kind: 'provider',
+      id,
+      fields: rotates ? [...differing, 'credential'] : differing,
+    });
+    const patch = Object.fromEntries(
+      differing.map((field) => [field, (fields as Record<string, unknown>)[field]]),
+    );
+    operations.push(() => updateProvider(db, masterKey, id, { ...patch, ...(rotates ? { apiKey } : {}) }));
+  }
+
+  // Teams
+  const currentTeams = new Map((await db.select().from(teams)).map((row) => [row.name, row]));
+  for (const team of document.teams ?? []) {
+    const current = currentTeams.get(team.name);
+    if (!current) {
+      changes.push({ action: 'create', kind: 'team', id: team.name });
+      operations.push(() => createTeam(db, team));
+    } else if (team.description !== undefined && !same(team.description, current.description)) {
+      changes.push({ action: 'update', kind: 'team', id: team.name, fields: ['description'] });
+      operations.push(() =>
+        db
+          .update(teams)
+          .set({ description: team.description ?? null })
+          .where(eq(teams.id, current.id)),
+      );
+    } else unchanged++;
+  }
+
+  // Models
+  const currentModels = new Map((await listModels(db)).map((model) => [model.id, model]));
+  const modelFields = ['contextWindow', 'dimension', 'capabilities', 'description', 'enabled', 'deployments'];
+  for (const wanted of document.models ?? []) {
+    const current = currentModels.get(wanted.id);
+    const deployments = wanted.deployments.map((deployment) => ({
+      ...deployment,
+      weight: deployment.weight ?? 1,
+    }));
+    if (!current) {
+      changes.push({ action: 'create', kind: 'model', id: wanted.id });
+      operations.push(() => createModel(db, { ...wanted, deployments }));
+      continue;
+    }
+    if (current.kind !== wanted.kind) {
+      throw new GatewayError(
+        'invalid_request',
+        `Model ${wanted.id} is a ${current.kind} model; its kind cannot change`,
+      );
+    }
+    const normalized = {
+      ...wanted,
+      deployments,
+      capabilities: wanted.capabilities ? { ...current.capabilities, ...wanted.capabilities } : undefined,
+    };
+    const differing = changedFields(normalized, current, modelFields);
+    if (differing.length === 0) {
+      unchanged++;
+      continue;
+    }
+    changes.push({ action: 'update', kind: 'model', id: wanted.id, fields: differing });
+    const patch = Object.fromEntries(
+      differing.map((field) => [field, (normalized as Record<string, unknown>)[field]]),
+    );
+    operations.push(() => updateModel(db, wanted.id, patch));
+  }
+
+  // Keys: metadata only; a document can revoke a key, never issue one (its secret is shown once, by the API).
+  const currentKeys = new Map((await db.select().from(apiKeys)).map((row) => [row.id, row]));
+  for (const key of document.keys ?? []) {
+    const current = currentKeys.get(key.id);
+    if (!current) {
+      notes.push(
+        `Key ${key.id} (${key.name}) is not in the store and was not created: keys are issued through the API or the web app, which show the secret once.`,
+      );
+    } else if (key.revoked && current.revokedAt === null) {
+      changes.push({ action: 'revoke', kind: 'key', id: key.id });
+      operations.push(() => revokeKey(db, key.id));
+    } else unchanged++;
+  }
+
+  if (prune) {
+    const wantedModels = new Set((document.models ?? []).map((model) => model.id));
+    for (const id of currentModels.keys()) {
+      if (!wantedModels.has(id))
+        later.push({ change: { action: 'delete', kind: 'model', id }, operation: () => deleteModel(db, id) });
+    }
+    const wantedProviders = new Set((document.providers ?? []).map((provider) => provider.id));
+    for (const id of currentProviders.keys()) {
+      if (!wantedProviders.has(id)) {
+        later.push({
+          change: { action: 'delete', kind: 'provider', id },
+          operation: () => deleteProvider(db, id),
+        });
+      }
+    }
+    const wantedEnvironments = new Set((document.environments ?? []).map((environment) => environment.id));
+    for (const id of currentEnvironments.keys()) {
+      if (!wantedEnvironments.has(id)) {
+        later.push({
+          change: { action: 'delete', kind: 'environment', id },
+          operation: () => deleteEnvironment(db, id),
+        });
+      }
+    }
+    const wantedTeams = new Set((document.teams ?? []).map((team) => team.name));
+    for (const name of currentTeams.keys()) {
+      if (!wantedTeams.has(name))
+        notes.push(
+          `Team ${name} is not in the document and was kept: teams are kept for the history of their keys.`,
+        );
+    }
+  }
+  for (const item of later) {
+    changes.push(item.change);
+    operations.push(item.operation);
+  }
+  return { changes, operations, unchanged, notes };
+}
+
+/** What applying `document` would change, without changing anything. */
+export async function planConfiguration(
+  db: Database,
+  masterKey: MasterKey,
+  document: ConfigDocument,
+  prune: boolean,
+): Promise<ConfigPlan> {
+  const { changes, unchanged, notes } = await compute(db, masterKey, document, prune);
+  return { changes, unchanged, notes, applied: false };
+}
+
+/** Applies `document` (call inside the publisher's transaction so it is all or nothing). */
+export async function applyConfiguration(
+  db: Database,
+  masterKey: MasterKey,
+  document: ConfigDocument,
+  prune: boolean,
+): Promise<ConfigPlan> {
+  const { changes, operations, unchanged, notes } = await compute(db, masterKey, document, prune);
+  for (const operation of operations) await operation();
+  return { changes, unchanged, notes, applied: true };
+}

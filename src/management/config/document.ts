@@ -1,0 +1,126 @@
+/**
+ * The configuration document: the whole configuration as code (YAML on disk, JSON on the wire). Credentials
+ * appear only as references: `{ stored: true }` keeps what the store holds; the CLI turns `{ env: NAME }`
+ * into a write-only `apiKey` from its own environment before sending. Keys are metadata only.
+ */
+import { z } from '@hono/zod-openapi';
+import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
+import { ENVIRONMENT_PATTERN, IDENTIFIER_PATTERN, MODEL_NAME_PATTERN } from '../api/schemas.js';
+
+export const CONFIG_DOCUMENT_VERSION = 1;
+
+const credentialReference = z.union([
+  z.object({ stored: z.literal(true), hint: z.string().optional() }).strict(),
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
+]);
+
+export const ConfigProviderSchema = z
+  .object({
+    id: z.string().min(1).max(63).regex(IDENTIFIER_PATTERN),
+    type: z.enum(providerTypes),
+    displayName: z.string().trim().min(1).max(200),
+    baseUrl: z.string().max(2048).nullable().optional(),
+    authMethod: z.enum(authMethods).optional(),
+    region: z.string().max(64).nullable().optional(),
+    environments: z.array(z.string().regex(ENVIRONMENT_PATTERN)).min(1).max(50).optional(),
+    enabled: z.boolean().optional(),
+    firstParty: z.boolean().optional(),
+    labels: z.record(z.string().max(64), z.string().max(256)).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    credential: credentialReference.nullable().optional(),
+    /** Write-only: what the CLI sends after resolving `credential.env`. */
+    apiKey: z.string().min(1).max(8192).optional(),
+  })
+  .strict();
+
+export const ConfigModelSchema = z
+  .object({
+    id: z.string().min(1).max(128).regex(MODEL_NAME_PATTERN),
+    kind: z.enum(modelKinds),
+    contextWindow: z.number().int().positive().nullable().optional(),
+    dimension: z.number().int().positive().nullable().optional(),
+    capabilities: z
+      .object({ streaming: z.boolean(), tools: z.boolean(), vision: z.boolean(), jsonMode: z.boolean() })
+      .partial()
+      .optional(),
+    description: z.string().max(2000).nullable().optional(),
+    enabled: z.boolean().optional(),
+    deployments: z
+      .array(
+        z
+          .object({
+            providerId: z.string().min(1).max(63),
+            upstreamModel: z.string().min(1).max(256),
+            weight: z.number().int().min(0).max(10_000).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
+export const ConfigDocumentSchema = z
+  .object({
+    version: z.literal(CONFIG_DOCUMENT_VERSION),
+    environments: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(ENVIRONMENT_PATTERN),
+            description: z.string().nullable().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    providers: z.array(ConfigProviderSchema).optional(),
+    models: z.array(ConfigModelSchema).optional(),
+    teams: z
+      .array(
+        z
+          .object({ name: z.string().trim().min(1).max(100), description: z.string().nullable().optional() })
+          .strict(),
+      )
+      .optional(),
+    keys: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            name: z.string(),
+            team: z.string(),
+            environment: z.string(),
+            consumer: z.string().nullable().optional(),
+            prefix: z.string().optional(),
+            expiresAt: z.string().nullable().optional(),
+            revoked: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict()
+  .openapi('ConfigDocument');
+
+export type ConfigDocument = z.infer<typeof ConfigDocumentSchema>;
+export type ConfigProvider = z.infer<typeof ConfigProviderSchema>;
+export type ConfigModel = z.infer<typeof ConfigModelSchema>;
+
+export const ConfigChangeSchema = z.object({
+  action: z.enum(['create', 'update', 'delete', 'revoke']),
+  kind: z.enum(['environment', 'provider', 'model', 'team', 'key']),
+  id: z.string(),
+  fields: z.array(z.string()).optional(),
+});
+
+export const ConfigPlanSchema = z
+  .object({
+    changes: z.array(ConfigChangeSchema),
+    unchanged: z.number().int(),
+    notes: z.array(z.string()),
+    applied: z.boolean(),
+  })
+  .openapi('ConfigPlan');
+
+export type ConfigChange = z.infer<typeof ConfigChangeSchema>;
+export type ConfigPlan = z.infer<typeof ConfigPlanSchema>;

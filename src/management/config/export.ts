@@ -1,0 +1,54 @@
+/** Writes the stored configuration as a configuration document (credentials as references only). */
+import { asc } from 'drizzle-orm';
+import type { Database } from '../../store/database.js';
+import { apiKeys, environments, teams } from '../../store/schema.js';
+import { listModels } from '../services/models.js';
+import { listProviders } from '../services/providers.js';
+import { CONFIG_DOCUMENT_VERSION, type ConfigDocument } from './document.js';
+
+/** The whole configuration as a document that `apply` turns back into the same configuration. */
+export async function exportConfiguration(db: Database): Promise<ConfigDocument> {
+  const environmentRows = await db.select().from(environments).orderBy(asc(environments.id));
+  const teamRows = await db.select().from(teams).orderBy(asc(teams.name));
+  const teamNames = new Map(teamRows.map((team) => [team.id, team.name]));
+  const keyRows = await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt));
+  return {
+    version: CONFIG_DOCUMENT_VERSION,
+    environments: environmentRows.map((row) => ({ id: row.id, description: row.description })),
+    providers: (await listProviders(db)).map((provider) => ({
+      id: provider.id,
+      type: provider.type,
+      displayName: provider.displayName,
+      baseUrl: provider.baseUrl,
+      authMethod: provider.authMethod,
+      region: provider.region,
+      environments: provider.environments,
+      enabled: provider.enabled,
+      firstParty: provider.firstParty,
+      labels: provider.labels,
+      config: provider.config,
+      credential: provider.credential ? { stored: true, hint: provider.credential.hint } : null,
+    })),
+    models: (await listModels(db)).map((model) => ({
+      id: model.id,
+      kind: model.kind,
+      contextWindow: model.contextWindow,
+      dimension: model.dimension,
+      capabilities: model.capabilities,
+      description: model.description,
+      enabled: model.enabled,
+      deployments: model.deployments,
+    })),
+    teams: teamRows.map((row) => ({ name: row.name, description: row.description })),
+    keys: keyRows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      team: teamNames.get(row.teamId) ?? row.teamId,
+      environment: row.environment,
+      consumer: row.consumer,
+      prefix: row.prefix,
+      expiresAt: row.expiresAt?.toISOString() ?? null,
+      revoked: row.revokedAt !== null,
+    })),
+  };
+}

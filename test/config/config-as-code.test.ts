@@ -1,0 +1,239 @@
+/**
+ * Configuration as code: export round-trips with no changes, a document creates, changes and (with prune)
+ * deletes entries through the admin API's services, all or nothing, and credentials never appear in plaintext.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { ConfigDocument, ConfigPlan } from '../../src/management/config/document.js';
+import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
+import { ok, startTestGateway, TEST_ADMIN_TOKEN, type TestGateway } from '../support/gateway.js';
+import { runJunction } from '../support/process.js';
+import { storeKinds } from '../support/stores.js';
+
+const kinds = await storeKinds();
+const CANARY = `sk-canary-config-${Math.random().toString(36).slice(2)}abcd`;
+
+const snapshotVersion = async (gateway: TestGateway) =>
+  (await ok(gateway.admin<{ snapshotVersion: number }>('GET', '/status'))).snapshotVersion;
+
+describe.each(kinds)('configuration as code (%s store)', (kind) => {
+  let gateway: TestGateway;
+  let upstream: FakeUpstream;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await startTestGateway({ store: kind });
+    await ok(gateway.admin('POST', '/providers', { id: 'echo-main', type: 'echo', displayName: 'Echo' }));
+    await ok(
+      gateway.admin('POST', '/providers', {
+        id: 'fake-eu',
+        type: 'openai-compatible',
+        displayName: 'Fake EU',
+        baseUrl: `${upstream.url}/v1`,
+        apiKey: CANARY,
+      }),
+    );
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: 'chat',
+        kind: 'chat',
+        deployments: [{ providerId: 'echo-main', upstreamModel: 'echo' }],
+      }),
+    );
+    await gateway.createKey({ team: 'platform' });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  it('exports everything, credentials only as references, and re-applies with no change', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const text = JSON.stringify(exported);
+    expect(text).not.toContain(CANARY);
+    expect(text).not.toContain(Buffer.from(CANARY).toString('base64'));
+    expect(exported.providers?.find((provider) => provider.id === 'fake-eu')?.credential).toEqual({
+      stored: true,
+      hint: `****${CANARY.slice(-4)}`,
+    });
+    expect(exported.environments?.map((environment) => environment.id)).toEqual(['production', 'staging']);
+    expect(exported.keys?.[0]).toMatchObject({
+      name: 'test key',
+      team: 'platform',
+      environment: 'production',
+      revoked: false,
+    });
+    // Through YAML and back, as the CLI does.
+    const roundTrip = parse(stringify(exported)) as ConfigDocument;
+    const before = await snapshotVersion(gateway);
+    const plan = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', roundTrip));
+    expect(plan.changes).toEqual([]);
+    expect(plan.applied).toBe(true);
+    expect(plan.unchanged).toBeGreaterThan(5);
+    expect(await snapshotVersion(gateway)).toBe(before + 1);
+  });
+
+  it('plans, then applies creates and changes in one transaction, and the data plane serves them', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const document: ConfigDocument = {
+      ...exported,
+      environments: [...(exported.environments ?? []), { id: 'qa', description: 'Quality assurance' }],
+      providers: [
+        ...(exported.providers ?? []),
+        { id: 'echo-qa', type: 'echo', displayName: 'Echo QA', environments: ['qa', 'production'] },
+      ],
+      models: [
+        ...(exported.models ?? []).map((model) =>
+          model.id === 'chat' ? { ...model, contextWindow: 4096 } : model,
+        ),
+        { id: 'qa-chat', kind: 'chat', deployments: [{ providerId: 'echo-qa', upstreamModel: 'echo' }] },
+      ],
+      teams: [...(exported.teams ?? []), { name: 'search', description: 'Search team' }],
+    };
+    const before = await snapshotVersion(gateway);
+    const plan = await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', document));
+    expect(plan.applied).toBe(false);
+    expect(plan.changes).toEqual([
+      { action: 'create', kind: 'environment', id: 'qa' },
+      { action: 'create', kind: 'provider', id: 'echo-qa' },
+      { action: 'create', kind: 'team', id: 'search' },
+      { action: 'update', kind: 'model', id: 'chat', fields: ['contextWindow'] },
+      { action: 'create', kind: 'model', id: 'qa-chat' },
+    ]);
+    expect(await snapshotVersion(gateway)).toBe(before);
+    const applied = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', document));
+    expect(applied.changes).toEqual(plan.changes);
+    expect(await snapshotVersion(gateway)).toBe(before + 1);
+    const key = await gateway.createKey();
+    const chat = await gateway.call<{ choices: { message: { content: string } }[] }>(
+      'POST',
+      '/v1/chat/completions',
+      { model: 'qa-chat', messages: [{ role: 'user', content: 'from config' }] },
+      key.secret,
+    );
+    expect(chat.json.choices[0]?.message.content).toBe('You said: from config');
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', document))).changes).toEqual([]);
+  });
+
+  it('applies nothing when any part of the document is invalid', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const before = await snapshotVersion(gateway);
+    const result = await gateway.admin('POST', '/config/apply', {
+      ...exported,
+      teams: [...(exported.teams ?? []), { name: 'never-created' }],
+      models: [
+        ...(exported.models ?? []),
+        { id: 'broken', kind: 'chat', deployments: [{ providerId: 'missing', upstreamModel: 'x' }] },
+      ],
+    });
+    expect(result.status).toBe(400);
+    expect(result.text).toContain('provider missing does not exist');
+    expect(await snapshotVersion(gateway)).toBe(before);
+    const teams = await ok(gateway.admin<{ data: { name: string }[] }>('GET', '/teams'));
+    expect(teams.data.map((team) => team.name)).not.toContain('never-created');
+  });
+
+  it('rotates a credential from the document, and refuses a new entry whose credential is only "stored"', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const rotated = {
+      ...exported,
+      providers: exported.providers?.map((provider) =>
+        provider.id === 'fake-eu'
+          ? { ...provider, credential: undefined, apiKey: 'sk-rotated-by-config-9876' }
+          : provider,
+      ),
+    };
+    const plan = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', rotated));
+    expect(plan.changes).toEqual([
+      { action: 'update', kind: 'provider', id: 'fake-eu', fields: ['credential'] },
+    ]);
+    const provider = await ok(gateway.admin<{ credential: { hint: string } }>('GET', '/providers/fake-eu'));
+    expect(provider.credential.hint).toBe('****9876');
+    const refused = await gateway.admin('POST', '/config/plan', {
+      version: 1,
+      providers: [{ id: 'brand-new', type: 'openai', displayName: 'x', credential: { stored: true } }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('give credential.env');
+  });
+
+  it('prunes what the document leaves out only when asked', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const smaller = { ...exported, models: exported.models?.filter((model) => model.id !== 'qa-chat') };
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', smaller))).changes).toEqual([]);
+    const pruned = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply?prune=true', smaller));
+    expect(pruned.changes).toEqual([{ action: 'delete', kind: 'model', id: 'qa-chat' }]);
+    expect((await gateway.admin('GET', '/models/qa-chat')).status).toBe(404);
+  });
+});
+
+describe('junction config (CLI)', () => {
+  let gateway: TestGateway;
+  let folder: string;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    folder = await mkdtemp(join(tmpdir(), 'junction-config-'));
+    await ok(gateway.admin('POST', '/providers', { id: 'echo-main', type: 'echo', displayName: 'Echo' }));
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const child = runJunction(['config', ...args, '--url', gateway.url], {
+      JUNCTION_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ...env,
+    });
+    const { code } = await child.exited;
+    return { code, output: child.output() };
+  };
+
+  it('exports YAML, plans and applies a document whose credential comes from the environment', async () => {
+    const file = join(folder, 'junction.yaml');
+    const exported = await run(['export', '-o', file]);
+    expect(exported.code).toBe(0);
+    const document = parse(await readFile(file, 'utf8')) as ConfigDocument;
+    expect(document.version).toBe(1);
+    document.providers?.push({
+      id: 'vllm-lab',
+      type: 'openai-compatible',
+      displayName: 'vLLM lab',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      credential: { env: 'VLLM_LAB_KEY' },
+    });
+    await writeFile(file, stringify(document));
+    const missing = await run(['apply', '-f', file, '--plan']);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('environment variable VLLM_LAB_KEY is not set');
+    const plan = await run(['apply', '-f', file, '--plan'], { VLLM_LAB_KEY: 'sk-from-environment-4321' });
+    expect(plan.code).toBe(0);
+    expect(plan.output).toContain('+ create provider vllm-lab');
+    expect(plan.output).toContain('1 to create, 0 to change, 0 to delete, 0 to revoke');
+    expect(plan.output).toContain('plan only, nothing changed');
+    expect((await gateway.admin('GET', '/providers/vllm-lab')).status).toBe(404);
+    const applied = await run(['apply', '-f', file], { VLLM_LAB_KEY: 'sk-from-environment-4321' });
+    expect(applied.code).toBe(0);
+    expect(applied.output).toContain('(applied)');
+    const provider = await ok(gateway.admin<{ credential: { hint: string } }>('GET', '/providers/vllm-lab'));
+    expect(provider.credential.hint).toBe('****4321');
+    expect(await readFile(file, 'utf8')).not.toContain('sk-from-environment');
+  });
+
+  it('reports a bad token and an unreachable server clearly', async () => {
+    const badToken = await run(['export'], { JUNCTION_ADMIN_TOKEN: 'jat_wrong' });
+    expect(badToken.code).toBe(1);
+    expect(badToken.output).toContain('the admin API answered 401');
+    const child = runJunction(['config', 'export', '--url', 'http://127.0.0.1:9'], {
+      JUNCTION_ADMIN_TOKEN: 'x',
+    });
+    expect((await child.exited).code).toBe(1);
+    expect(child.output()).toContain('cannot reach Junction at http://127.0.0.1:9');
+  });
+});
