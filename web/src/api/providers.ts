@@ -45,3 +45,13 @@ export function useDeleteProvider() {
     onSuccess: invalidate,
   });
 }
+
+/** Checks the connection now; the list refreshes with the new health. */
+export function useVerifyProvider() {
+  const invalidate = useInvalidateProviders();
+  return useMutation({
+    mutationFn: (id: string) =>
+      request<Provider>(`${base}/${encodeURIComponent(id)}/verify`, { method: 'POST' }),
+    onSuccess: invalidate,
+  });
+}

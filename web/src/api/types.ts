@@ -21,7 +21,7 @@ export interface ListResponse<T> {
   data: T[];
 }
 
-export type ProviderType = 'openai' | 'openai-compatible' | 'echo';
+export type ProviderType = 'openai' | 'mistral' | 'openai-compatible' | 'echo';
 export type AuthMethod = 'api-key' | 'none';
 export type Environment = 'production' | 'staging';
 
@@ -38,8 +38,19 @@ export interface Provider {
   labels: Record<string, string>;
   credential: { hint: string; rotatedAt: string } | null;
   config: Record<string, unknown>;
+  health: ProviderHealth;
   createdAt: string;
   updatedAt: string;
+}
+
+export type HealthStatus = 'healthy' | 'unhealthy' | 'unverified' | 'deferred';
+
+export interface ProviderHealth {
+  status: HealthStatus;
+  lastCheckedAt: string | null;
+  lastVerifiedAt: string | null;
+  latencyMs: number | null;
+  diagnostic: { stage: string; message: string; httpStatus?: number; code?: string } | null;
 }
 
 export interface CreateProviderInput {

@@ -1,15 +1,17 @@
 import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { useDeleteProvider, useProviders } from '../../api/providers';
+import { useDeleteProvider, useProviders, useVerifyProvider } from '../../api/providers';
 import type { Provider } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { ConnectProviderModal } from './ConnectProviderModal';
+import { HealthBadge } from './HealthBadge';
 
 function ProviderRow({ provider }: { provider: Provider }) {
   const remove = useDeleteProvider();
+  const verify = useVerifyProvider();
   return (
     <Table.Tr>
       <Table.Td>
@@ -38,8 +40,19 @@ function ProviderRow({ provider }: { provider: Provider }) {
           {provider.enabled ? 'enabled' : 'disabled'}
         </Badge>
       </Table.Td>
+      <Table.Td>
+        <HealthBadge health={provider.health} />
+      </Table.Td>
       <Table.Td>{provider.credential ? <Code>{provider.credential.hint}</Code> : '—'}</Table.Td>
       <Table.Td>
+        <Button
+          size="compact-sm"
+          variant="subtle"
+          loading={verify.isPending}
+          onClick={() => verify.mutate(provider.id)}
+        >
+          Verify now
+        </Button>
         <ConfirmAction
           label="Delete"
           title="Delete provider"
@@ -82,6 +95,7 @@ export function ProvidersPage() {
                     <Table.Th>Base URL</Table.Th>
                     <Table.Th>Environments</Table.Th>
                     <Table.Th>Status</Table.Th>
+                    <Table.Th>Health</Table.Th>
                     <Table.Th>Credential</Table.Th>
                     <Table.Th aria-label="Actions" />
                   </Table.Tr>
