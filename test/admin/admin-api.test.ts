@@ -38,6 +38,9 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/providers/{id}/discovered-models': ['get'],
   '/admin/v1/environments': ['get', 'post'],
   '/admin/v1/environments/{id}': ['delete', 'get'],
+  '/admin/v1/config': ['get'],
+  '/admin/v1/config/plan': ['post'],
+  '/admin/v1/config/apply': ['post'],
 };
 
 describe.each(kinds)('admin API (%s store)', (kind) => {

@@ -46,6 +46,8 @@ export interface TestGatewayOptions {
   config?: ConfigOverrides;
   logger?: Logger;
   random?: () => number;
+  /** Resolves provider host names for the health checks (tests inject one that fails with ENOTFOUND). */
+  lookup?: import('node:net').LookupFunction;
 }
 
 const agent = new Agent({ keepAliveTimeout: 1000, connections: 64 });
@@ -101,6 +103,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     store,
     logger: options.logger ?? silentLogger(),
     random: options.random,
+    lookup: options.lookup,
   });
   const url = running.url;
   const gateway: TestGateway = {

@@ -8,6 +8,7 @@ import {
 } from '../../../test/support/configuration.js';
 import { compileSnapshot } from '../snapshot/compile.js';
 import type { CompiledModel } from '../snapshot/snapshot.js';
+import type { HealthView } from './health.js';
 import { planAttempts } from './plan-attempts.js';
 
 function pool(
@@ -84,5 +85,30 @@ describe('planAttempts', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('skips unhealthy members, and tries them all when every member is unhealthy', () => {
+    const model = pool([1, 1, 1]);
+    const sick = new Set(['p0']);
+    const health: HealthView = { statusOf: (id) => (sick.has(id) ? 'unhealthy' : 'healthy') };
+    for (let seed = 0; seed < 100; seed++) {
+      const plan = planAttempts({
+        model,
+        environment: 'production',
+        random: seededRandom(seed),
+        maxAttempts: 3,
+        health,
+      });
+      expect(plan.map((deployment) => deployment.provider.id).sort()).toEqual(['p1', 'p2']);
+    }
+    sick.add('p1').add('p2');
+    const all = planAttempts({
+      model,
+      environment: 'production',
+      random: seededRandom(1),
+      maxAttempts: 3,
+      health,
+    });
+    expect(all.map((deployment) => deployment.provider.id).sort()).toEqual(['p0', 'p1', 'p2']);
   });
 });

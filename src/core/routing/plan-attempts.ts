@@ -17,11 +17,13 @@ export interface PlanInput {
 }
 
 /**
- * Eligible deployments (enabled, active in the environment, weight > 0) in weighted-random order without
- * replacement: the first is picked in proportion to weight, and the rest follow as in-pool fallbacks.
+ * Eligible deployments (enabled, active in the environment, weight > 0, not unhealthy) in weighted-random
+ * order without replacement: the first is picked in proportion to weight, and the rest follow as in-pool
+ * fallbacks. When every member is unhealthy they are all tried rather than none: health alone never empties
+ * a pool.
  */
 export function planAttempts(input: PlanInput): Deployment[] {
-  const eligible: Deployment[] = [];
+  let eligible: Deployment[] = [];
   for (const deployment of input.model.deployments) {
     if (
       deployment.weight > 0 &&
@@ -30,6 +32,11 @@ export function planAttempts(input: PlanInput): Deployment[] {
     ) {
       eligible.push(deployment);
     }
+  }
+  const { health } = input;
+  if (health) {
+    const usable = eligible.filter((deployment) => health.statusOf(deployment.provider.id) !== 'unhealthy');
+    if (usable.length > 0) eligible = usable;
   }
   if (eligible.length <= 1) return eligible;
   const plan: Deployment[] = [];
