@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: lint and format, types, dependency rules, build, then every test.
+# The whole check, as CI runs it: lint and format, types, dependency rules, build, every test, and a smoke
+# run of the benchmark.
 # Ends with a plain "N passed, N failed, N skipped" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,10 @@ step 'tests (vitest)'
 mkdir -p test-results
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 tests_status=$?
+
+step 'benchmark smoke (npm run bench -- --quick: checks the bench runs, asserts no timing)'
+npm run --silent bench -- --quick > test-results/bench-quick.log 2>&1 || { tail -40 test-results/bench-quick.log; failed_step="${failed_step:+$failed_step, }benchmark smoke"; }
+tail -3 test-results/bench-quick.log
 
 summary=$(node -e '
   const fs = require("node:fs");

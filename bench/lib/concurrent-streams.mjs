@@ -1,0 +1,130 @@
+// T5's memory per in-flight stream: N streams held open at once (bench/load/streams-client.mjs) through a
+// dedicated Junction and a node-bare reference, in front of the slow mock (50 ms to the first byte, then one
+// event every 0.7 s: each stream stays open ~11 s). Per stream = (RSS with all N open − RSS before) / N.
+// The Junction here runs on PostgreSQL when it answers on 127.0.0.1:5432 (a throwaway database): the embedded
+// store's WebAssembly heap is hundreds of MB and its RSS drifts by as much, which would drown the data plane's
+// share; BENCH.md asks for the store's share apart anyway (the main table has the embedded store's RSS).
+// Each proxied stream needs two sockets in the gateway and this sandbox caps open files at 20,000 (hard limit),
+// so counts are capped at 9,000.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configureJunction, startJunction } from './junction.mjs';
+import { chatBody } from './mock-bodies.mjs';
+import { createDatabase, postgresAvailable } from './pgdb.mjs';
+import { freePort, waitForPort } from './ports.mjs';
+import { rssKb, sleep, spawnPinned, stopChild } from './proc.mjs';
+import { addSlowModel } from './streams.mjs';
+
+const CLIENT = fileURLToPath(new URL('../load/streams-client.mjs', import.meta.url));
+const BARE = fileURLToPath(new URL('../targets/node-bare.mjs', import.meta.url));
+const GAP_MS = 700;
+export const MAX_STREAMS = 9_000;
+
+async function hold({ name, pid, url, headers, body, streams, loadCore, log, quiet = false }) {
+  const before = rssKb(pid);
+  const client = spawnPinned(loadCore, process.execPath, [
+    CLIENT,
+    JSON.stringify({ url, headers, body, streams, openPerSecond: 2500, timeoutSeconds: 75 }),
+  ]);
+  let held;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssKb(pid) ?? 0);
+  }, 100);
+  const exited = new Promise((resolve) => client.once('exit', resolve));
+  const deadline = Date.now() + 80_000;
+  while (client.exitCode === null && Date.now() < deadline) {
+    if (held === undefined && client.output.includes('HELD ')) {
+      await sleep(500);
+      held = rssKb(pid);
+    }
+    await sleep(100);
+  }
+  clearInterval(sampler);
+  await Promise.race([exited, sleep(1000)]);
+  await stopChild(client);
+  let outcome;
+  try {
+    outcome = JSON.parse(client.output.trim().split('\n').at(-1));
+  } catch {
+    outcome = {};
+  }
+  const during = held ?? peak;
+  const result = {
+    target: name,
+    streams,
+    rssBeforeMb: before / 1024,
+    rssHeldMb: during / 1024,
+    rssPeakMb: peak / 1024,
+    kbPerStream: (during - before) / streams,
+    allHeld: held !== undefined,
+    completed: outcome.completed ?? 0,
+    errors: outcome.errors ?? streams - (outcome.completed ?? 0),
+  };
+  if (!quiet) {
+    log(
+      `  ${name}: ${streams} streams: RSS ${result.rssBeforeMb.toFixed(0)} → ${result.rssHeldMb.toFixed(0)} MB (${result.kbPerStream.toFixed(1)} KB/stream), ${result.completed} completed, ${result.errors} errors${held === undefined ? ', NOT all held at once' : ''}`,
+    );
+  }
+  return result;
+}
+
+export async function concurrentStreams({ slowMock, counts, loadCore, log, root, core, workDir, onCleanup }) {
+  const results = { junction: [], 'node-bare': [] };
+  const available = await postgresAvailable();
+  const database = available === true ? await createDatabase('streams') : undefined;
+  if (database) onCleanup(database.drop);
+  const store = database ? `PostgreSQL (${database.name})` : 'embedded store';
+  log(`  streams: junction on ${store}; node-bare reference`);
+  const junction = await startJunction({
+    root,
+    core,
+    dataDir: mkdtempSync(join(workDir, 'streams-')),
+    databaseUrl: database?.url,
+  });
+  const barePort = await freePort();
+  const bare = spawnPinned(core, process.execPath, [
+    BARE,
+    `--port=${barePort}`,
+    `--upstream=${slowMock.url}`,
+    '--connections=20000',
+  ]);
+  try {
+    await waitForPort(barePort);
+    const { secret } = await configureJunction(junction.url, 'http://127.0.0.1:9');
+    const model = await addSlowModel(junction.url, slowMock, GAP_MS);
+    const runs = [
+      {
+        name: 'junction',
+        pid: junction.pid,
+        url: `${junction.url}/v1/chat/completions`,
+        headers: { authorization: `Bearer ${secret}` },
+        body: chatBody(model, true),
+      },
+      {
+        name: 'node-bare',
+        pid: bare.pid,
+        url: `http://127.0.0.1:${barePort}/gap-${GAP_MS}/v1/chat/completions`,
+        headers: {},
+        body: chatBody('gpt-4o-mini', true),
+      },
+    ];
+    // Warm-up: 200 streams each, so pools, buffers and compiled code exist before the baseline.
+    await Promise.all(runs.map((run) => hold({ ...run, streams: 200, loadCore, log, quiet: true })));
+    for (const asked of counts) {
+      const streams = Math.min(asked, MAX_STREAMS);
+      if (streams !== asked) log(`  streams: ${asked} asked, ${streams} run (open-file limit 20,000 here)`);
+      for (const run of runs) {
+        await sleep(2000);
+        const result = await hold({ ...run, streams, loadCore, log });
+        results[run.name].push({ ...result, asked, store: run.name === 'junction' ? store : undefined });
+      }
+    }
+  } finally {
+    await stopChild(junction.child);
+    await stopChild(bare);
+    await database?.drop().catch(() => {});
+  }
+  return results;
+}

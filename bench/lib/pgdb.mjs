@@ -1,0 +1,41 @@
+// Throwaway PostgreSQL databases on 127.0.0.1:5432 (trust auth): `junction_bench_<random>_<label>`, created
+// through the server's `postgres` database and dropped afterwards. The shared `test` database is never used.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function withAdmin(fn) {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** true when the server answers, otherwise the reason. */
+export async function postgresAvailable() {
+  try {
+    await withAdmin((client) => client.query('select 1'));
+    return true;
+  } catch (error) {
+    return error.message;
+  }
+}
+
+/** Creates a fresh database; returns its name, URL and a drop() that is safe to call twice. */
+export async function createDatabase(label) {
+  const name = `junction_bench_${randomBytes(4).toString('hex')}_${label}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  let dropped;
+  return {
+    name,
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    drop: () => {
+      dropped ??= withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      return dropped;
+    },
+  };
+}
