@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { ADMIN_TOKEN, configureJunction, MASTER_KEY, MODELS, startJunction } from './junction.mjs';
+import { configureJunction, junctionEnv, MODELS, startJunction } from './junction.mjs';
 import { chatBody } from './mock-bodies.mjs';
 import { freePort } from './ports.mjs';
 import { sleep, spawnPinned, stopChild } from './proc.mjs';
@@ -33,21 +33,7 @@ async function untilServed(url, secret, model, started, child, timeoutMs = 60_00
 }
 
 function spawnJunction(root, core, dataDir, port, extraEnv = {}, args = []) {
-  const env = {
-    ...process.env,
-    JUNCTION_HOST: '127.0.0.1',
-    JUNCTION_PORT: String(port),
-    JUNCTION_DATA_DIR: dataDir,
-    JUNCTION_ADMIN_TOKEN: ADMIN_TOKEN,
-    JUNCTION_MASTER_KEY: MASTER_KEY,
-    JUNCTION_AUTO_VERIFY: 'false',
-    JUNCTION_HEALTH_CHECK_INTERVAL_MS: '0',
-    JUNCTION_LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    ...extraEnv,
-  };
-  delete env.DATABASE_URL;
-  delete env.JUNCTION_FROM_SOURCE;
+  const env = junctionEnv(port, dataDir, extraEnv);
   const started = process.hrtime.bigint();
   const child = spawnPinned(core, process.execPath, [join(root, 'bin', 'junction.mjs'), 'serve', ...args], {
     env,

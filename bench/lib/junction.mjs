@@ -25,6 +25,25 @@ function newestMtime(dir) {
 }
 
 /** Builds dist/cli.js (npm run build:server) when it is missing or older than any file under src/. */
+/** The environment a benchmarked Junction runs with: as shipped, on 127.0.0.1, with no background checks. */
+export function junctionEnv(port, dataDir, extraEnv = {}) {
+  const env = {
+    ...process.env,
+    JUNCTION_HOST: '127.0.0.1',
+    JUNCTION_PORT: String(port),
+    JUNCTION_DATA_DIR: dataDir,
+    JUNCTION_ADMIN_TOKEN: ADMIN_TOKEN,
+    JUNCTION_MASTER_KEY: MASTER_KEY,
+    JUNCTION_AUTO_VERIFY: 'false',
+    JUNCTION_HEALTH_CHECK_INTERVAL_MS: '0',
+    JUNCTION_LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  };
+  delete env.DATABASE_URL;
+  delete env.JUNCTION_FROM_SOURCE;
+  return { ...env, ...extraEnv };
+}
+
 export function ensureBuilt(root, log) {
   const bundle = join(root, 'dist', 'cli.js');
   let built = 0;
@@ -54,21 +73,7 @@ export async function startJunction({
   waitMs = 60_000,
 }) {
   port ??= await freePort();
-  const env = {
-    ...process.env,
-    JUNCTION_HOST: '127.0.0.1',
-    JUNCTION_PORT: String(port),
-    JUNCTION_DATA_DIR: dataDir,
-    JUNCTION_ADMIN_TOKEN: ADMIN_TOKEN,
-    JUNCTION_MASTER_KEY: MASTER_KEY,
-    JUNCTION_AUTO_VERIFY: 'false',
-    JUNCTION_HEALTH_CHECK_INTERVAL_MS: '0',
-    JUNCTION_LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  };
-  delete env.JUNCTION_FROM_SOURCE;
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  else delete env.DATABASE_URL;
+  const env = junctionEnv(port, dataDir, databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   const started = process.hrtime.bigint();
   const child = spawnPinned(
     core,
