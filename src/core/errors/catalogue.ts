@@ -20,6 +20,11 @@ export const errorCatalogue = {
     type: 'invalid_request_error',
     title: 'The model does not serve this endpoint',
   },
+  unsupported_parameter: {
+    status: 400,
+    type: 'invalid_request_error',
+    title: 'The backend cannot serve a parameter of this request',
+  },
   // Admin API
   conflict: { status: 409, type: 'invalid_request_error', title: 'Conflict' },
   in_use: { status: 409, type: 'invalid_request_error', title: 'The resource is in use' },
@@ -41,6 +46,11 @@ export const errorCatalogue = {
     status: 502,
     type: 'api_error',
     title: 'The upstream provider sent an invalid response',
+  },
+  dimension_mismatch: {
+    status: 502,
+    type: 'api_error',
+    title: "The embedding dimension differs from the model's recorded dimension",
   },
   stream_interrupted: {
     status: 502,

@@ -3,10 +3,35 @@
  * decrypted. This is the "stored" family of types; the compiled snapshot is the "runtime" family.
  */
 
-export const providerTypes = ['openai', 'mistral', 'openai-compatible', 'echo'] as const;
+export const providerTypes = [
+  'openai',
+  'azure-openai',
+  'anthropic',
+  'bedrock',
+  'vertex',
+  'gemini',
+  'mistral',
+  'openai-compatible',
+  'echo',
+] as const;
 export type ProviderType = (typeof providerTypes)[number];
 
-export const authMethods = ['api-key', 'none'] as const;
+/**
+ * How Junction authenticates to an entry: `api-key` is the type's own key header (`Authorization: Bearer`,
+ * `x-api-key`, `x-goog-api-key`, ...), `bearer` an `Authorization: Bearer` token whatever the type,
+ * `azure-api-key` Azure's `api-key` header, `aws-sigv4` an AWS access key signing each request, `gcp-service-account`
+ * a Google service-account key turned into OAuth tokens, `none` nothing, and `passthrough` the caller's own provider
+ * key, forwarded (BYOK: nothing is stored).
+ */
+export const authMethods = [
+  'api-key',
+  'bearer',
+  'azure-api-key',
+  'aws-sigv4',
+  'gcp-service-account',
+  'none',
+  'passthrough',
+] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
 export const modelKinds = ['chat', 'embedding'] as const;

@@ -38,9 +38,30 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number };
+  /** `cached_tokens`: read from a prompt cache; `cache_write_tokens`: written to one (Anthropic, Bedrock). */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number };
   completion_tokens_details?: { reasoning_tokens?: number };
 }
+
+/** A complete tool call in an assistant message. */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** A piece of a tool call in a stream: the first carries `id`, `type` and the name; later ones add arguments. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+/** Reasoning a provider returns in blocks that must be sent back unchanged (with their signature). */
+export type ThinkingBlock =
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'redacted_thinking'; data: string };
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
@@ -52,7 +73,16 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: unknown[] };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: ToolCall[];
+      /** The model's reasoning as text, when the provider exposes it. */
+      reasoning_content?: string;
+      /** Provider reasoning blocks to send back on the next turn (Anthropic thinking with its signature). */
+      thinking_blocks?: ThinkingBlock[];
+      refusal?: string | null;
+    };
     finish_reason: FinishReason | null;
     logprobs?: null;
   }>;
@@ -68,7 +98,13 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string | null; tool_calls?: unknown[] };
+    delta: {
+      role?: 'assistant';
+      content?: string | null;
+      tool_calls?: ToolCallDelta[];
+      reasoning_content?: string;
+      thinking_blocks?: ThinkingBlock[];
+    };
     finish_reason: FinishReason | null;
     logprobs?: null;
   }>;
