@@ -203,32 +203,58 @@ describe('GET /provider-types', () => {
     await gateway?.close();
   });
 
-  it('lists openai, mistral, openai-compatible and echo with their defaults', async () => {
+  it('lists every provider type with its defaults, auth methods, region and verification', async () => {
     const result = await gateway.admin<{ data: Array<Record<string, unknown>> }>('GET', '/provider-types');
     expect(result.status).toBe(200);
     const byType = Object.fromEntries(result.json.data.map((info) => [info.type, info]));
     expect(result.json.data.map((info) => info.type)).toEqual([
       'openai',
+      'azure-openai',
+      'anthropic',
+      'bedrock',
+      'vertex',
+      'gemini',
       'mistral',
       'openai-compatible',
       'echo',
     ]);
     expect(byType.openai).toMatchObject({
       defaultBaseUrl: 'https://api.openai.com/v1',
-      authMethods: ['api-key'],
+      authMethods: ['api-key', 'bearer', 'passthrough'],
       defaultAuthMethod: 'api-key',
       verification: 'ahead',
       discovery: true,
     });
+    expect(byType.bedrock).toMatchObject({
+      defaultBaseUrl: 'https://bedrock-runtime.<region>.amazonaws.com/openai/v1',
+      authMethods: ['aws-sigv4', 'bearer'],
+      hasRegion: true,
+      verification: 'deferred',
+    });
+    expect(byType.vertex).toMatchObject({
+      defaultBaseUrl: 'https://<region>-aiplatform.googleapis.com',
+      defaultAuthMethod: 'gcp-service-account',
+      hasRegion: true,
+      verification: 'deferred',
+    });
+    expect(byType['azure-openai']).toMatchObject({
+      defaultBaseUrl: null,
+      defaultAuthMethod: 'azure-api-key',
+      settings: [expect.objectContaining({ name: 'apiVersion', default: '2024-10-21' })],
+    });
+    expect(byType.anthropic).toMatchObject({
+      apiKeyHeader: { name: 'x-api-key', prefix: '' },
+      verification: 'ahead',
+      wire: 'anthropic',
+    });
     expect(byType.mistral).toMatchObject({
       defaultBaseUrl: 'https://api.mistral.ai/v1',
-      authMethods: ['api-key'],
       verification: 'ahead',
       discovery: true,
     });
     expect(byType['openai-compatible']).toMatchObject({
       defaultBaseUrl: null,
-      authMethods: ['api-key', 'none'],
+      authMethods: ['api-key', 'none', 'passthrough'],
       defaultAuthMethod: 'none',
       discovery: true,
     });

@@ -3,7 +3,8 @@
  * fails to compile never reaches the data plane: the previous snapshot stays in service.
  */
 import { pushTo } from '../collections.js';
-import { providerTypeInfo } from '../providers/catalog.js';
+import { effectiveBaseUrl, providerTypeInfo } from '../providers/catalog.js';
+import { parseAwsCredentials, parseServiceAccount, secretsOfCredential } from '../providers/credentials.js';
 import type { ModelObject } from '../wire/openai.js';
 import type {
   CompiledKey,
@@ -69,6 +70,15 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         upstreamModel: deployment.upstreamModel,
         upstreamModelJson: JSON.stringify(deployment.upstreamModel),
         weight: deployment.weight,
+        target: {
+          providerId: provider.id,
+          upstreamModel: deployment.upstreamModel,
+          region: provider.region,
+          basePath: provider.basePath,
+          settings: provider.settings,
+          capabilities: model.capabilities,
+          dimension: model.dimension,
+        },
       });
     });
     if (!model.enabled) continue;
@@ -147,25 +157,36 @@ function compileProvider(
 ): CompiledProvider | undefined {
   const path = `providers/${provider.id}`;
   const environments = new Set(provider.environments);
-  const secrets = provider.credential ? [provider.credential] : [];
+  const secrets = provider.credential ? secretsOfCredential(provider.credential) : [];
   const echoDimension =
     typeof provider.config.dimension === 'number' && provider.config.dimension > 0
       ? provider.config.dimension
       : DEFAULT_ECHO_DIMENSION;
-  if (provider.type === 'echo') {
-    return {
-      id: provider.id,
-      type: 'echo',
-      environments,
-      enabled: provider.enabled,
-      origin: '',
-      basePath: '',
-      headers: {},
-      secrets,
-      echoDimension,
-    };
+  const info = providerTypeInfo(provider.type);
+  const settings: Record<string, string> = {};
+  for (const setting of info.settings) {
+    const own = provider.config[setting.name];
+    const value = typeof own === 'string' && own !== '' ? own : setting.default;
+    if (value !== null) settings[setting.name] = value;
   }
-  const baseUrl = provider.baseUrl ?? providerTypeInfo(provider.type).defaultBaseUrl;
+  const common = {
+    id: provider.id,
+    type: provider.type,
+    environments,
+    enabled: provider.enabled,
+    secrets,
+    echoDimension,
+    region: provider.region,
+    credentialKey: provider.credential ?? '',
+  };
+  if (provider.type === 'echo') {
+    return { ...common, origin: '', basePath: '', headers: {}, auth: { kind: 'static' }, settings };
+  }
+  if (info.hasRegion && info.defaultBaseUrl?.includes('<region>') && !provider.region) {
+    issues.push({ path, message: `a ${provider.type} provider needs its region` });
+    return undefined;
+  }
+  const baseUrl = effectiveBaseUrl(provider.type, provider.baseUrl, provider.region);
   if (!baseUrl) {
     issues.push({ path, message: `a ${provider.type} provider needs a base URL` });
     return undefined;
@@ -176,23 +197,63 @@ function compileProvider(
     return undefined;
   }
   const headers: Record<string, string> = {};
-  if (provider.authMethod === 'api-key') {
-    if (!provider.credential) {
-      issues.push({ path, message: 'the api-key auth method needs a credential' });
-      return undefined;
-    }
-    headers.authorization = `Bearer ${provider.credential}`;
-  }
-  return {
-    id: provider.id,
-    type: provider.type,
-    environments,
-    enabled: provider.enabled,
-    ...parsed,
-    headers,
-    secrets,
-    echoDimension,
+  const needsCredential = (label: string): string | undefined => {
+    if (provider.credential) return provider.credential;
+    issues.push({ path, message: `the ${label} auth method needs a credential` });
+    return undefined;
   };
+  let auth: CompiledProvider['auth'] = { kind: 'static' };
+  switch (provider.authMethod) {
+    case 'none':
+      break;
+    case 'api-key':
+    case 'bearer':
+    case 'azure-api-key': {
+      const credential = needsCredential(provider.authMethod);
+      if (credential === undefined) return undefined;
+      const header =
+        provider.authMethod === 'bearer'
+          ? { name: 'authorization', prefix: 'Bearer ' }
+          : provider.authMethod === 'azure-api-key'
+            ? { name: 'api-key', prefix: '' }
+            : (info.apiKeyHeader ?? { name: 'authorization', prefix: 'Bearer ' });
+      headers[header.name] = `${header.prefix}${credential}`;
+      break;
+    }
+    case 'passthrough': {
+      const header = info.apiKeyHeader ?? { name: 'authorization', prefix: 'Bearer ' };
+      auth = { kind: 'passthrough', header: header.name, prefix: header.prefix };
+      break;
+    }
+    case 'aws-sigv4': {
+      const credential = needsCredential(provider.authMethod);
+      if (credential === undefined) return undefined;
+      const aws = parseAwsCredentials(credential);
+      if (!aws.ok) {
+        issues.push({ path, message: aws.message });
+        return undefined;
+      }
+      if (!provider.region) {
+        issues.push({ path, message: "AWS SigV4 signing needs the entry's region" });
+        return undefined;
+      }
+      auth = { kind: 'aws-sigv4', credentials: aws.value, region: provider.region };
+      break;
+    }
+    case 'gcp-service-account': {
+      const credential = needsCredential(provider.authMethod);
+      if (credential === undefined) return undefined;
+      const account = parseServiceAccount(credential);
+      if (!account.ok) {
+        issues.push({ path, message: account.message });
+        return undefined;
+      }
+      auth = { kind: 'gcp-service-account', serviceAccount: account.value };
+      if (!settings.projectId && account.value.project_id) settings.projectId = account.value.project_id;
+      break;
+    }
+  }
+  return { ...common, ...parsed, headers, auth, settings };
 }
 
 /** Splits a base URL into the pool origin and a path prefix, or returns why it is not usable. */

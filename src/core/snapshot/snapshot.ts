@@ -2,7 +2,20 @@
  * The compiled, immutable configuration the data plane reads on every request. Everything a request needs
  * is precomputed and keyed for O(1) lookups; nothing here is ever mutated after compilation.
  */
+import type { AdapterTarget } from '../providers/adapter.js';
+import type { AwsCredentials, ServiceAccountKey } from '../providers/credentials.js';
 import type { ModelCapabilities, ModelKind, ProviderType } from './source.js';
+
+/**
+ * How the data plane authenticates a request to an entry. `static`: the entry's `headers` carry it (or nothing
+ * is needed); `aws-sigv4`: each request is signed; `gcp-service-account`: an OAuth token minted from the key is
+ * attached; `passthrough`: the caller's own provider key is forwarded in `header`.
+ */
+export type CompiledAuth =
+  | { readonly kind: 'static' }
+  | { readonly kind: 'aws-sigv4'; readonly credentials: AwsCredentials; readonly region: string }
+  | { readonly kind: 'gcp-service-account'; readonly serviceAccount: ServiceAccountKey }
+  | { readonly kind: 'passthrough'; readonly header: string; readonly prefix: string };
 
 /** A provider entry as the data plane uses it. */
 export interface CompiledProvider {
@@ -14,8 +27,14 @@ export interface CompiledProvider {
   readonly origin: string;
   /** Path prefix every upstream route is appended to, without a trailing slash (e.g. `/v1`). */
   readonly basePath: string;
-  /** Headers attached to every upstream request (authentication included). */
+  /** Headers attached to every upstream request (static authentication included). */
   readonly headers: Readonly<Record<string, string>>;
+  readonly auth: CompiledAuth;
+  /** The entry's credential text, identifying it for per-credential caches (signers, tokens); empty when none. */
+  readonly credentialKey: string;
+  readonly region: string | null;
+  /** Type-specific settings with the catalog's defaults applied. */
+  readonly settings: Readonly<Record<string, string>>;
   /** Secrets to scrub from anything upstream sends back before it reaches a client or a log. */
   readonly secrets: readonly string[];
   /** Embedding dimension the in-process echo provider produces when the model records none. */
@@ -31,6 +50,8 @@ export interface Deployment {
   /** `upstreamModel` as a JSON string literal, ready to patch into a forwarded body. */
   readonly upstreamModelJson: string;
   readonly weight: number;
+  /** What the provider's adapter needs to build requests for this member. */
+  readonly target: AdapterTarget;
 }
 
 export interface CompiledModel {

@@ -27,7 +27,16 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
       },
     }),
     (c) =>
-      c.json({ data: providerCatalog.map((info) => ({ ...info, authMethods: [...info.authMethods] })) }, 200),
+      c.json(
+        {
+          data: providerCatalog.map((info) => ({
+            ...info,
+            authMethods: [...info.authMethods],
+            settings: info.settings.map((setting) => ({ ...setting })),
+          })),
+        },
+        200,
+      ),
   );
   app.openapi(
     createRoute({

@@ -68,8 +68,8 @@ export function registerProviderHealthRoutes(app: AdminApp, deps: AdminDependenc
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { apiKey } = c.req.valid('json');
-      const rotated = await publisher.change((tx) => rotateCredential(tx, masterKey, id, apiKey));
+      const fields = c.req.valid('json');
+      const rotated = await publisher.change((tx) => rotateCredential(tx, masterKey, id, fields));
       await health.verify(id);
       const view = await getProvider(store.db, id, board);
       return c.json(rotated.warnings ? { ...view, warnings: rotated.warnings } : view, 200);

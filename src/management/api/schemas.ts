@@ -90,19 +90,49 @@ export const ProviderTypeSchema = z
   .object({
     type: z.enum(providerTypes),
     displayName: z.string(),
-    defaultBaseUrl: z.string().nullable(),
+    defaultBaseUrl: z.string().nullable().openapi({
+      description: "`<region>` stands for the entry's region; null when each entry gives its own",
+    }),
+    baseUrlExample: z.string().nullable(),
     authMethods: z.array(z.enum(authMethods)),
     defaultAuthMethod: z.enum(authMethods),
+    apiKeyHeader: z.object({ name: z.string(), prefix: z.string() }).nullable(),
     hasRegion: z.boolean(),
     verification: z.enum(['ahead', 'deferred', 'in-process']),
+    modelListPath: z.string().nullable(),
     discovery: z.boolean(),
-    wire: z.enum(['openai', 'in-process']),
+    embeddings: z.boolean(),
+    wire: z.enum(['openai', 'anthropic', 'bedrock', 'google', 'in-process']),
+    settings: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        required: z.boolean(),
+        default: z.string().nullable(),
+      }),
+    ),
     description: z.string(),
   })
   .openapi('ProviderType');
 
+const awsCredentials = z
+  .object({
+    accessKeyId: z.string().min(1).max(128),
+    secretAccessKey: z.string().min(1).max(256),
+    sessionToken: z.string().min(1).max(8192).optional(),
+  })
+  .strict()
+  .openapi('AwsCredentials', { description: 'For the aws-sigv4 auth method. Write-only.' });
+const serviceAccount = z.union([z.string().min(1).max(16_384), z.record(z.string(), z.unknown())]).openapi({
+  description: 'For the gcp-service-account auth method: the key file (JSON text or object). Write-only.',
+});
+
 export const RotateSchema = z
-  .object({ apiKey: z.string().min(1).max(8192).openapi({ description: 'The new credential. Write-only.' }) })
+  .object({
+    apiKey: z.string().min(1).max(8192).optional().openapi({ description: 'The new key. Write-only.' }),
+    awsCredentials: awsCredentials.optional(),
+    serviceAccount: serviceAccount.optional(),
+  })
   .strict()
   .openapi('CredentialRotation');
 
@@ -136,6 +166,8 @@ const providerFields = {
   baseUrl: z.string().max(2048).nullable(),
   authMethod: z.enum(authMethods),
   apiKey: z.string().min(1).max(8192).openapi({ description: 'Write-only. Never returned by any read.' }),
+  awsCredentials,
+  serviceAccount,
   region: z.string().max(64).nullable(),
   environments: z.array(environmentName).min(1).max(50),
   enabled: z.boolean(),
@@ -152,6 +184,8 @@ export const ProviderCreateSchema = z
     baseUrl: providerFields.baseUrl.optional(),
     authMethod: providerFields.authMethod.optional(),
     apiKey: providerFields.apiKey.optional(),
+    awsCredentials: providerFields.awsCredentials.optional(),
+    serviceAccount: providerFields.serviceAccount.optional(),
     region: providerFields.region.optional(),
     environments: providerFields.environments.optional(),
     enabled: providerFields.enabled.optional(),
@@ -168,6 +202,8 @@ export const ProviderUpdateSchema = z
     baseUrl: providerFields.baseUrl.optional(),
     authMethod: providerFields.authMethod.optional(),
     apiKey: providerFields.apiKey.optional(),
+    awsCredentials: providerFields.awsCredentials.optional(),
+    serviceAccount: providerFields.serviceAccount.optional(),
     region: providerFields.region.optional(),
     environments: providerFields.environments.optional(),
     enabled: providerFields.enabled.optional(),

@@ -1,7 +1,8 @@
 /** Provider entries: one endpoint plus one credential. Credentials are sealed to their row and never read back. */
 import { asc, eq, inArray } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
-import { providerTypeInfo } from '../../core/providers/catalog.js';
+import { effectiveBaseUrl, providerTypeInfo, regionOfHost } from '../../core/providers/catalog.js';
+import { parseAwsCredentials, parseServiceAccount } from '../../core/providers/credentials.js';
 import { parseBaseUrl } from '../../core/snapshot/compile.js';
 import type { AuthMethod, ProviderType } from '../../core/snapshot/source.js';
 import type { HealthBoard, HealthRecord } from '../../health/health-board.js';
@@ -76,37 +77,179 @@ interface Resolved {
   authMethod: AuthMethod;
   hasCredential: boolean;
   region: string | null;
+  config: Readonly<Record<string, unknown>>;
+}
+
+/** The write-only credential fields of a create, update or rotation. */
+export interface CredentialFields {
+  apiKey?: string;
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  serviceAccount?: string | Record<string, unknown>;
+}
+
+/** A credential ready to seal: its text, a masked hint, and advice about how it was given. */
+interface CredentialToStore {
+  text: string;
+  hint: string;
+  /** The field it was given in. */
+  field: keyof CredentialFields;
+  /** The auth method the credential's shape implies. */
+  impliedMethod: 'api-key' | 'aws-sigv4' | 'gcp-service-account';
+  warnings: string[];
+}
+
+const credentialFieldOf: Record<AuthMethod, keyof CredentialFields | null> = {
+  'api-key': 'apiKey',
+  bearer: 'apiKey',
+  'azure-api-key': 'apiKey',
+  'aws-sigv4': 'awsCredentials',
+  'gcp-service-account': 'serviceAccount',
+  none: null,
+  passthrough: null,
+};
+
+/** Reads whichever credential field was given; throws a 400 naming the field when it is malformed. */
+function credentialToStore(fields: CredentialFields): CredentialToStore | undefined {
+  const given = (['apiKey', 'awsCredentials', 'serviceAccount'] as const).filter(
+    (name) => fields[name] !== undefined,
+  );
+  if (given.length > 1) throw invalid(given[1]!, `give one credential, not ${given.join(' and ')}`);
+  if (fields.apiKey !== undefined) {
+    const text = fields.apiKey.trim();
+    if (!text) throw invalid('apiKey', 'the apiKey is empty');
+    return {
+      text,
+      hint: credentialHint(text),
+      field: 'apiKey',
+      impliedMethod: 'api-key',
+      warnings: credentialWarnings(fields.apiKey),
+    };
+  }
+  if (fields.awsCredentials !== undefined) {
+    const raw = fields.awsCredentials;
+    const warnings =
+      raw.accessKeyId !== raw.accessKeyId.trim() || raw.secretAccessKey !== raw.secretAccessKey.trim()
+        ? credentialWarnings(' ')
+        : [];
+    const text = JSON.stringify(raw);
+    const parsed = parseAwsCredentials(text);
+    if (!parsed.ok) throw invalid('awsCredentials', parsed.message);
+    return {
+      text: JSON.stringify(parsed.value),
+      hint: `${parsed.value.accessKeyId.slice(0, 4)}****${parsed.value.accessKeyId.slice(-4)}`,
+      field: 'awsCredentials',
+      impliedMethod: 'aws-sigv4',
+      warnings,
+    };
+  }
+  if (fields.serviceAccount !== undefined) {
+    const text =
+      typeof fields.serviceAccount === 'string'
+        ? fields.serviceAccount.trim()
+        : JSON.stringify(fields.serviceAccount);
+    const parsed = parseServiceAccount(text);
+    if (!parsed.ok) throw invalid('serviceAccount', parsed.message);
+    const keyId = parsed.value.private_key_id ?? '';
+    return {
+      text,
+      hint: `${parsed.value.client_email.replace(/^[^@]*/, '****')} key ${keyId ? `****${keyId.slice(-4)}` : '****'}`,
+      field: 'serviceAccount',
+      impliedMethod: 'gcp-service-account',
+      warnings: [],
+    };
+  }
+  return undefined;
+}
+
+/** Whether a credential of this shape serves this auth method. */
+function credentialFits(credential: CredentialToStore, method: AuthMethod): boolean {
+  const field = credentialFieldOf[method];
+  if (field === 'apiKey') return credential.impliedMethod === 'api-key';
+  if (field === 'awsCredentials') return credential.impliedMethod === 'aws-sigv4';
+  if (field === 'serviceAccount') return credential.impliedMethod === 'gcp-service-account';
+  return false;
+}
+
+/** The auth method a create or change means when it names none: the one its credential implies, if allowed. */
+function impliedAuthMethod(
+  type: ProviderType,
+  credential: CredentialToStore | undefined,
+  fallback: AuthMethod,
+): AuthMethod {
+  const info = providerTypeInfo(type);
+  if (!credential) return fallback;
+  if (credentialFits(credential, fallback)) return fallback;
+  const fitting = info.authMethods.find((method) => credentialFits(credential, method));
+  return fitting ?? fallback;
 }
 
 /** Applies the catalog's rules to an entry; throws a 400 naming the field that breaks one. */
-function checkProvider(resolved: Resolved): void {
+function checkProvider(resolved: Resolved, credential: CredentialToStore | undefined): void {
   const info = providerTypeInfo(resolved.type);
+  const an = article(resolved.type);
   if (!info.authMethods.includes(resolved.authMethod)) {
     throw invalid(
       'authMethod',
-      `${article(resolved.type)} ${resolved.type} provider authenticates with ${info.authMethods.join(' or ')}, not ${resolved.authMethod}`,
+      `${an} ${resolved.type} provider authenticates with ${info.authMethods.join(', ')}, not ${resolved.authMethod}`,
+    );
+  }
+  const field = credentialFieldOf[resolved.authMethod];
+  if (credential && !credentialFits(credential, resolved.authMethod)) {
+    throw invalid(
+      credential.field,
+      info.authMethods.length === 1 && info.authMethods[0] === 'none'
+        ? `${an} ${resolved.type} provider takes no credential`
+        : field
+          ? `the ${resolved.authMethod} auth method takes ${field}, not ${credential.field}`
+          : `the ${resolved.authMethod} auth method stores no credential; remove ${credential.field}`,
     );
   }
   if (info.wire === 'in-process') {
     if (resolved.baseUrl)
-      throw invalid(
-        'baseUrl',
-        `${article(resolved.type)} ${resolved.type} provider answers in-process and takes no base URL`,
-      );
-    if (resolved.hasCredential)
-      throw invalid('apiKey', `${article(resolved.type)} ${resolved.type} provider takes no credential`);
+      throw invalid('baseUrl', `${an} ${resolved.type} provider answers in-process and takes no base URL`);
     return;
   }
-  if (!resolved.baseUrl) {
+  for (const setting of info.settings) {
+    const value = resolved.config[setting.name];
+    if (value !== undefined && typeof value !== 'string')
+      throw invalid(`config.${setting.name}`, `${setting.name} must be a string`);
+  }
+  const regional = Boolean(info.defaultBaseUrl?.includes('<region>'));
+  if (regional && !resolved.region) {
     throw invalid(
-      'baseUrl',
-      `a ${resolved.type} provider needs the base URL of its server, e.g. http://vllm:8000/v1`,
+      'region',
+      `${an} ${resolved.type} provider needs its region (e.g. ${resolved.type === 'bedrock' ? 'us-east-1' : 'europe-west4'})`,
     );
   }
-  const parsed = parseBaseUrl(resolved.baseUrl);
+  if (regional && resolved.region && !/^[a-z0-9][a-z0-9-]{1,40}$/.test(resolved.region)) {
+    throw invalid(
+      'region',
+      'the region is written in lower case letters, digits and hyphens, e.g. us-east-1',
+    );
+  }
+  const baseUrl = effectiveBaseUrl(resolved.type, resolved.baseUrl, resolved.region);
+  if (!baseUrl) {
+    throw invalid(
+      'baseUrl',
+      `${an} ${resolved.type} provider needs the base URL of its server, e.g. ${info.baseUrlExample ?? 'https://llm.internal/v1'}`,
+    );
+  }
+  if (baseUrl.includes('<region>'))
+    throw invalid('baseUrl', 'replace <region> in the base URL with the region');
+  const parsed = parseBaseUrl(baseUrl);
   if (typeof parsed === 'string') throw invalid('baseUrl', parsed);
-  if (resolved.authMethod === 'api-key' && !resolved.hasCredential) {
-    throw invalid('apiKey', 'the api-key auth method needs an apiKey');
+  const hostRegion = regionOfHost(resolved.type, new URL(baseUrl).hostname);
+  if (hostRegion && resolved.region && hostRegion !== resolved.region) {
+    throw invalid(
+      'region',
+      `the region ${resolved.region} differs from the region in the base URL host (${hostRegion}); requests would be signed for one region and sent to another`,
+    );
+  }
+  if (field && !resolved.hasCredential) {
+    throw invalid(
+      field,
+      `the ${resolved.authMethod} auth method needs ${field === 'apiKey' ? 'an apiKey' : field}`,
+    );
   }
 }
 
@@ -153,19 +296,23 @@ export async function createProvider(
   input: ProviderCreate,
 ): Promise<ProviderView> {
   const info = providerTypeInfo(input.type);
-  const apiKey = input.apiKey?.trim() || undefined;
-  const authMethod =
-    input.authMethod ?? (apiKey && info.authMethods.includes('api-key') ? 'api-key' : info.defaultAuthMethod);
-  const baseUrl = input.baseUrl ?? info.defaultBaseUrl;
+  const credential = credentialToStore(input);
+  const authMethod = input.authMethod ?? impliedAuthMethod(input.type, credential, info.defaultAuthMethod);
+  const baseUrl = input.baseUrl ?? null;
   const region = input.region ?? null;
-  checkProvider({
-    id: input.id,
-    type: input.type,
-    baseUrl,
-    authMethod,
-    hasCredential: Boolean(apiKey),
-    region,
-  });
+  const config = input.config ?? {};
+  checkProvider(
+    {
+      id: input.id,
+      type: input.type,
+      baseUrl,
+      authMethod,
+      hasCredential: Boolean(credential),
+      region,
+      config,
+    },
+    credential,
+  );
   const environmentNames = input.environments ?? ['production', 'staging'];
   await checkEnvironments(db, environmentNames);
   const now = new Date();
@@ -175,17 +322,19 @@ export async function createProvider(
       id: input.id,
       displayName: input.displayName,
       type: input.type,
-      baseUrl,
+      baseUrl: baseUrl ?? (info.defaultBaseUrl?.includes('<region>') ? null : info.defaultBaseUrl),
       authMethod,
       region,
       environments: [...new Set(environmentNames)],
       enabled: input.enabled ?? true,
       firstParty: input.firstParty ?? false,
       labels: input.labels ?? {},
-      config: input.config ?? {},
-      credentialCiphertext: apiKey ? masterKey.seal(apiKey, providerCredentialContext(input.id)) : null,
-      credentialHint: apiKey ? credentialHint(apiKey) : null,
-      credentialRotatedAt: apiKey ? now : null,
+      config,
+      credentialCiphertext: credential
+        ? masterKey.seal(credential.text, providerCredentialContext(input.id))
+        : null,
+      credentialHint: credential?.hint ?? null,
+      credentialRotatedAt: credential ? now : null,
       createdAt: now,
       updatedAt: now,
     })
@@ -194,7 +343,7 @@ export async function createProvider(
       rethrowConflict(error, `A provider with the identifier ${input.id} already exists`),
     );
   return providerView(row!, undefined, [
-    ...credentialWarnings(input.apiKey),
+    ...(credential?.warnings ?? []),
     ...namingWarnings(input.id, region),
   ]);
 }
@@ -208,30 +357,34 @@ export async function updateProvider(
   const [current] = await db.select().from(providers).where(eq(providers.id, id));
   if (!current) throw notFound('Provider', id);
   const type = current.type as ProviderType;
-  const apiKey = patch.apiKey?.trim() || undefined;
+  const credential = credentialToStore(patch);
   // As on create: a credential given without an auth method is meant to be used.
   const authMethod =
-    patch.authMethod ??
-    (apiKey && providerTypeInfo(type).authMethods.includes('api-key')
-      ? 'api-key'
-      : (current.authMethod as AuthMethod));
+    patch.authMethod ?? impliedAuthMethod(type, credential, current.authMethod as AuthMethod);
   const baseUrl = patch.baseUrl === undefined ? current.baseUrl : patch.baseUrl;
   const region = patch.region === undefined ? current.region : patch.region;
-  const keepsCredential = authMethod !== 'none';
-  checkProvider({
-    id,
-    type,
-    baseUrl,
-    authMethod,
-    hasCredential: Boolean(apiKey) || (keepsCredential && current.credentialCiphertext !== null),
-    region,
-  });
+  const config = patch.config ?? current.config;
+  const keepsCredential =
+    credentialFieldOf[authMethod] !== null &&
+    credentialFieldOf[authMethod] === credentialFieldOf[current.authMethod as AuthMethod];
+  checkProvider(
+    {
+      id,
+      type,
+      baseUrl,
+      authMethod,
+      hasCredential: Boolean(credential) || (keepsCredential && current.credentialCiphertext !== null),
+      region,
+      config,
+    },
+    credential,
+  );
   await checkEnvironments(db, patch.environments);
   const now = new Date();
-  const credential = apiKey
+  const credentialColumns = credential
     ? {
-        credentialCiphertext: masterKey.seal(apiKey, providerCredentialContext(id)),
-        credentialHint: credentialHint(apiKey),
+        credentialCiphertext: masterKey.seal(credential.text, providerCredentialContext(id)),
+        credentialHint: credential.hint,
         credentialRotatedAt: now,
       }
     : keepsCredential
@@ -249,12 +402,12 @@ export async function updateProvider(
       firstParty: patch.firstParty,
       labels: patch.labels,
       config: patch.config,
-      ...credential,
+      ...credentialColumns,
       updatedAt: now,
     })
     .where(eq(providers.id, id))
     .returning();
-  return providerView(row!, undefined, credentialWarnings(patch.apiKey));
+  return providerView(row!, undefined, credential?.warnings ?? []);
 }
 
 /** Replaces the credential atomically (the old one is gone when this commits). */
@@ -262,14 +415,31 @@ export async function rotateCredential(
   db: Database,
   masterKey: MasterKey,
   id: string,
-  apiKey: string,
+  fields: CredentialFields,
 ): Promise<ProviderView> {
-  const [current] = await db.select({ type: providers.type }).from(providers).where(eq(providers.id, id));
+  const [current] = await db
+    .select({ authMethod: providers.authMethod, type: providers.type })
+    .from(providers)
+    .where(eq(providers.id, id));
   if (!current) throw notFound('Provider', id);
-  if (!providerTypeInfo(current.type as ProviderType).authMethods.includes('api-key')) {
-    throw invalid('apiKey', `${article(current.type)} ${current.type} provider takes no credential`);
+  const method = current.authMethod as AuthMethod;
+  const field = credentialFieldOf[method];
+  if (
+    !field &&
+    fields.apiKey !== undefined &&
+    providerTypeInfo(current.type as ProviderType).authMethods.includes('api-key')
+  ) {
+    // An entry that had no credential starts using the one given.
+    return updateProvider(db, masterKey, id, { apiKey: fields.apiKey, authMethod: 'api-key' });
   }
-  return updateProvider(db, masterKey, id, { apiKey, authMethod: 'api-key' });
+  if (!field) {
+    throw invalid(
+      'authMethod',
+      `the entry authenticates with ${method}, which stores no credential to rotate`,
+    );
+  }
+  if (fields[field] === undefined) throw invalid(field, `rotating a ${method} credential takes ${field}`);
+  return updateProvider(db, masterKey, id, fields);
 }
 
 export async function deleteProvider(db: Database, id: string): Promise<void> {
