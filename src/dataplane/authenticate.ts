@@ -11,14 +11,19 @@ export function authenticate(
   snapshot: GatewaySnapshot,
   now: number,
 ): CompiledKey {
-  const authorization = headers.authorization;
+  // BYOK callers put their own provider key in Authorization and Junction's key in x-junction-api-key.
+  const junctionKey = headers['x-junction-api-key'];
+  const authorization = typeof junctionKey === 'string' ? junctionKey : headers.authorization;
   if (!authorization) {
     throw new GatewayError(
       'missing_api_key',
       'No API key was provided. Send it as `Authorization: Bearer <key>`.',
     );
   }
-  const secret = bearerCredential(authorization);
+  const secret =
+    typeof junctionKey === 'string' && !/^bearer /i.test(junctionKey)
+      ? junctionKey.trim()
+      : bearerCredential(authorization);
   if (secret.length === 0 || secret.length > 512) {
     throw new GatewayError(
       'invalid_api_key',

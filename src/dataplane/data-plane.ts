@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
-import { replaceTopLevelValue } from '../core/json/top-level-field.js';
+import { missingCapability } from '../core/request/capabilities.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import type { Diagnostic } from '../core/routing/health.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
@@ -14,6 +14,7 @@ import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '..
 import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { authenticate } from './authenticate.js';
 import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
@@ -34,6 +35,8 @@ export interface DataPlaneOptions {
   random?: () => number;
   /** Health shared with the checks: the planner skips unhealthy entries, and every attempt reports into it. */
   health?: HealthBoard;
+  /** Options of the auth decorator (tests point Google token requests at a local fake). */
+  auth?: AuthorizerOptions;
 }
 
 export interface DataPlane {
@@ -50,7 +53,8 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const { snapshots, metrics, logger } = options;
   const http = createHttpUpstream(options.timeouts);
-  const callers = { http: http.call, echo: createEchoUpstream(options.timeouts) };
+  const echo = createEchoUpstream(options.timeouts);
+  const authorizer = createAuthorizer(options.auth);
   const random = options.random ?? Math.random;
   let inFlight = 0;
 
@@ -139,6 +143,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
     const parsed = endpoint === 'chat' ? validateChatRequest(body) : validateEmbeddingsRequest(body);
     const model = resolveModel(snapshot, key, parsed.model, endpoint);
+    const lacking = missingCapability(parsed, model.capabilities, endpoint);
+    if (lacking) {
+      throw new GatewayError(
+        'unsupported_parameter',
+        `The model \`${model.id}\` does not support ${lacking.what}; remove \`${lacking.param}\` or use a model that does.`,
+        { param: lacking.param },
+      );
+    }
     const plan = planAttempts({
       model,
       environment: key.environment,
@@ -160,20 +172,18 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     response.on('close', onClose);
     const result = await executePlan({
       plan,
-      context: {
-        requestId,
-        endpoint,
-        model,
-        body: parsed as Record<string, unknown>,
-        stream,
-        signal: abort.signal,
-      },
-      bodyFor: (deployment) =>
-        deployment.upstreamModel === parsed.model
-          ? text
-          : replaceTopLevelValue(text, 'model', deployment.upstreamModelJson),
+      endpoint,
+      model,
+      requestId,
+      request: parsed,
+      bodyText: text,
+      stream,
+      clientHeaders: request.headers,
+      signal: abort.signal,
       response,
-      callers,
+      http,
+      echo,
+      authorizer,
       timeouts: options.timeouts,
       baseHeaders: {},
       onAttempt: options.health ? reportAttempt(options.health) : undefined,
@@ -233,7 +243,10 @@ function trafficVerdict(attempt: AttemptRecord): 'ok' | Diagnostic | undefined {
     case 'success':
       return 'ok';
     case 'aborted':
+    case 'skipped':
       return undefined;
+    case 'credential':
+      return { stage: 'auth', message: 'No credential could be obtained for real traffic' };
     case 'timeout':
     case 'connect':
       return { stage: attempt.outcome, message: `Real traffic failed: ${attempt.outcome}` };

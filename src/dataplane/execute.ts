@@ -1,20 +1,40 @@
 /**
- * Runs a request's attempt plan: each deployment in turn until one answers. It moves on after a connection
- * failure, a timeout, a 429 or a 5xx, and never once the first byte has gone to the client.
+ * Runs a request's attempt plan: each deployment in turn until one answers. Per attempt the provider's adapter
+ * builds the upstream request (translation runs again on every fallback), the auth decorator authenticates it,
+ * and the answer is relayed (OpenAI-speaking upstreams) or translated back. It moves on after a connection
+ * failure, a timeout, a 429 or a 5xx, or when a member cannot serve the request at all, and never once the
+ * first byte has gone to the client.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../core/errors/gateway-error.js';
-import type { Deployment } from '../core/snapshot/snapshot.js';
+import type {
+  BuildResult,
+  ProviderAdapter,
+  ResponseContext,
+  UpstreamRequest,
+} from '../core/providers/adapter.js';
+import { checkEmbeddingDimension } from '../core/providers/embedding-dimension.js';
+import { encodeEmbeddingsBase64 } from '../core/providers/embedding-encoding.js';
+import { adapterFor } from '../core/providers/registry.js';
+import type { CompiledModel, Deployment } from '../core/snapshot/snapshot.js';
 import { redactSecrets } from '../core/text/redact.js';
-import type { Usage } from '../core/wire/openai.js';
-import { relayStream, type StreamEnd } from './relay-stream.js';
+import type {
+  ChatCompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  Usage,
+} from '../core/wire/openai.js';
+import type { Authorizer } from './auth/authorize.js';
+import { relayStream, type StreamEnd, sseEventDecoder, translatedStreamTranslator } from './relay-stream.js';
+import { AwsEventStreamDecoder } from './upstream/aws-event-stream.js';
 import { destroyBody } from './upstream/destroy-body.js';
-import { classify } from './upstream/http-upstream.js';
+import { classify, type HttpUpstream } from './upstream/http-upstream.js';
 import {
   type AttemptContext,
   AttemptFailure,
   type UpstreamCaller,
+  type UpstreamResponse,
   type UpstreamTimeouts,
 } from './upstream/upstream.js';
 
@@ -25,7 +45,11 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export interface AttemptRecord {
   backend: string;
-  outcome: 'success' | 'http-error' | AttemptFailure['kind'];
+  /**
+   * `skipped`: the member could not serve this request and nothing was sent (a capability it lacks, no caller key
+   * for a BYOK member); `credential`: no credential could be obtained for it (e.g. a token endpoint failed).
+   */
+  outcome: 'success' | 'http-error' | 'skipped' | 'credential' | AttemptFailure['kind'];
   status?: number;
 }
 
@@ -43,11 +67,20 @@ export interface ExecutionResult {
 
 export interface ExecuteInput {
   plan: readonly Deployment[];
-  context: Omit<AttemptContext, 'deployment' | 'bodyText'>;
-  /** The body to send to a deployment: the client's bytes with `model` patched to that deployment's name. */
-  bodyFor: (deployment: Deployment) => string;
+  endpoint: 'chat' | 'embeddings';
+  model: CompiledModel;
+  requestId: string;
+  /** The client's parsed, validated body. */
+  request: ChatCompletionRequest | EmbeddingsRequest;
+  /** The client's body as received. */
+  bodyText: string;
+  stream: boolean;
+  clientHeaders: IncomingHttpHeaders;
+  signal: AbortSignal;
   response: ServerResponse;
-  callers: { http: UpstreamCaller; echo: UpstreamCaller };
+  http: HttpUpstream;
+  echo: UpstreamCaller;
+  authorizer: Authorizer;
   timeouts: UpstreamTimeouts;
   /** Headers every answer carries (request id, snapshot version). */
   baseHeaders: Readonly<Record<string, string>>;
@@ -57,9 +90,18 @@ export interface ExecuteInput {
 
 const isRetryableStatus = (status: number) => status === 429 || status >= 500;
 
+/** What an attempt that answered 2xx needs to turn the answer into the client's. */
+interface Answer {
+  deployment: Deployment;
+  adapter: ProviderAdapter;
+  framing: UpstreamRequest['framing'];
+  warnings: readonly string[];
+  upstream: UpstreamResponse;
+}
+
 /** Executes the plan and writes the answer (or the error) to the client. */
 export async function executePlan(input: ExecuteInput): Promise<ExecutionResult> {
-  const { plan, response, timeouts } = input;
+  const { plan } = input;
   const started = performance.now();
   const attempts: AttemptRecord[] = [];
   const note = (deployment: Deployment, attempt: AttemptRecord) => {
@@ -73,73 +115,77 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
     const deployment = plan[index]!;
     backend = deployment;
     const isLast = index === plan.length - 1;
-    const caller = deployment.provider.type === 'echo' ? input.callers.echo : input.callers.http;
-    const context: AttemptContext = { ...input.context, deployment, bodyText: input.bodyFor(deployment) };
+    const adapter = adapterFor(deployment.provider.type);
     try {
-      const upstream = await caller(context);
-      if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
-        if (context.stream && upstream.contentType.includes('text/event-stream')) {
-          const first = await readFirstChunk(upstream.body, timeouts.idleMs);
-          if (first === null) {
-            note(deployment, { backend: deployment.id, outcome: 'reset', status: upstream.statusCode });
-            lastError = new GatewayError(
-              'stream_interrupted',
-              'The upstream ended the stream before sending anything',
-            );
-            continue;
-          }
-          note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
-          writeHead(response, 200, 'text/event-stream', input.baseHeaders, deployment, attempts.length);
-          const firstByteMs = performance.now() - started;
-          const result = await relayStream(response, upstream.body, first, timeouts.idleMs);
-          return {
-            backend: deployment,
-            status: 200,
-            attempts,
-            usage: result.usage,
-            streamEnd: result.end,
-            firstByteMs,
-          };
+      let framing: UpstreamRequest['framing'] = 'openai';
+      let warnings: readonly string[] = [];
+      let upstream: UpstreamResponse;
+      if (deployment.provider.type === 'echo') {
+        upstream = await input.echo(echoContext(input, deployment));
+      } else {
+        const built = build(adapter, input, deployment);
+        if (!built.ok) {
+          note(deployment, { backend: deployment.id, outcome: 'skipped' });
+          lastError = built.error;
+          continue;
         }
-        const text = await readText(upstream.body, MAX_UPSTREAM_BODY_BYTES);
-        let usage: Usage | undefined;
+        let authorized: Awaited<ReturnType<Authorizer['authorize']>>;
         try {
-          usage = (JSON.parse(text) as { usage?: Usage }).usage;
-        } catch {
-          note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
-          const error = new GatewayError(
-            'upstream_bad_response',
-            'The upstream answered with a body that is not JSON',
+          authorized = await input.authorizer.authorize(
+            deployment.provider,
+            built.request,
+            input.clientHeaders,
           );
-          return fail(response, input, deployment, attempts, error);
+        } catch (error) {
+          note(deployment, { backend: deployment.id, outcome: 'credential' });
+          const reason = error instanceof Error ? `: ${error.message}` : '';
+          lastError = new GatewayError(
+            'upstream_error',
+            redactSecrets(
+              `No credential could be obtained for ${deployment.provider.id}${reason}`,
+              deployment.provider.secrets,
+            ),
+          );
+          continue;
         }
-        note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
-        writeHead(
-          response,
-          upstream.statusCode,
-          'application/json',
-          input.baseHeaders,
-          deployment,
-          attempts.length,
+        if (!authorized.ok) {
+          note(deployment, { backend: deployment.id, outcome: 'skipped' });
+          lastError = authorized.error;
+          continue;
+        }
+        framing = built.request.framing;
+        warnings = built.warnings;
+        upstream = await input.http.send(
+          deployment.provider.origin,
+          {
+            method: built.request.method,
+            path: built.request.path,
+            headers: { ...authorized.headers, 'x-request-id': input.requestId },
+            body: built.request.body,
+          },
+          input.signal,
         );
-        response.setHeader('content-length', Buffer.byteLength(text));
-        response.end(text);
-        return {
-          backend: deployment,
-          status: upstream.statusCode,
+      }
+      if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
+        const outcome = await answer(
+          input,
+          { deployment, adapter, framing, warnings, upstream },
           attempts,
-          usage,
-          firstByteMs: performance.now() - started,
-        };
+          note,
+          started,
+        );
+        if (outcome.kind === 'done') return outcome.result;
+        lastError = outcome.error;
+        continue;
       }
       const errorText = await readText(upstream.body, MAX_ERROR_BODY_BYTES, true).catch(() => '');
       note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
-      lastError = upstreamHttpError(upstream.statusCode, errorText, deployment);
+      lastError = upstreamHttpError(upstream, errorText, deployment, adapter);
       if (!isRetryableStatus(upstream.statusCode) || isLast) break;
     } catch (caught) {
       const failure = classify(caught);
       note(deployment, { backend: deployment.id, outcome: failure.kind });
-      if (failure.kind === 'aborted' || input.context.signal.aborted) {
+      if (failure.kind === 'aborted' || input.signal.aborted) {
         return { backend, status: 499, attempts, usage: undefined, streamEnd: 'cancelled' };
       }
       lastError =
@@ -151,16 +197,191 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
     }
   }
   const error = lastError ?? new GatewayError('no_backend_available');
-  return fail(response, input, backend, attempts, error);
+  return fail(input, backend, attempts, error);
+}
+
+type AnswerOutcome = { kind: 'done'; result: ExecutionResult } | { kind: 'next'; error: GatewayError };
+
+/** Turns a 2xx upstream answer into the client's: relayed, parsed and re-serialised, or streamed. */
+async function answer(
+  input: ExecuteInput,
+  attempt: Answer,
+  attempts: AttemptRecord[],
+  note: (deployment: Deployment, attempt: AttemptRecord) => void,
+  started: number,
+): Promise<AnswerOutcome> {
+  const { deployment, adapter, framing, upstream } = attempt;
+  const { response, timeouts } = input;
+  const context: ResponseContext = {
+    requestedModel: input.request.model,
+    responseId: `chatcmpl-${input.requestId.replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'junction'}`,
+    created: Math.floor(Date.now() / 1000),
+    includeUsage: (input.request as ChatCompletionRequest).stream_options?.include_usage === true,
+    target: deployment.target,
+  };
+  const streamed =
+    input.stream &&
+    (framing === 'openai' ? upstream.contentType.includes('text/event-stream') : framing !== 'json');
+  if (streamed) {
+    const first = await readFirstChunk(upstream.body, timeouts.idleMs);
+    if (first === null) {
+      note(deployment, { backend: deployment.id, outcome: 'reset', status: upstream.statusCode });
+      return {
+        kind: 'next',
+        error: new GatewayError(
+          'stream_interrupted',
+          'The upstream ended the stream before sending anything',
+        ),
+      };
+    }
+    note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
+    writeHead(response, 200, 'text/event-stream', input, deployment, attempts.length, attempt.warnings);
+    const firstByteMs = performance.now() - started;
+    const translator =
+      framing === 'openai'
+        ? undefined
+        : adapter.createStreamMapper
+          ? translatedStreamTranslator(
+              framing === 'aws-event-stream' ? new AwsEventStreamDecoder() : sseEventDecoder(),
+              adapter.createStreamMapper(context),
+            )
+          : undefined;
+    const result = await relayStream(response, upstream.body, first, timeouts.idleMs, translator);
+    return {
+      kind: 'done',
+      result: {
+        backend: deployment,
+        status: 200,
+        attempts,
+        usage: result.usage,
+        streamEnd: result.end,
+        firstByteMs,
+      },
+    };
+  }
+
+  const text = await readText(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  let out: string;
+  let usage: Usage | undefined;
+  let embeddings: EmbeddingsResponse | undefined;
+  if (framing === 'openai') {
+    let parsed: { usage?: Usage } & Partial<EmbeddingsResponse>;
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
+      const error = new GatewayError(
+        'upstream_bad_response',
+        'The upstream answered with a body that is not JSON',
+      );
+      return { kind: 'done', result: fail(input, deployment, attempts, error) };
+    }
+    usage = parsed.usage;
+    if (input.endpoint === 'embeddings') embeddings = parsed as EmbeddingsResponse;
+    out = text;
+  } else {
+    const parse = input.endpoint === 'chat' ? adapter.parseChat : adapter.parseEmbeddings;
+    const parsed = parse?.(text, context);
+    if (!parsed?.ok) {
+      note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
+      const error =
+        parsed?.error ??
+        new GatewayError('upstream_bad_response', `No translator reads ${deployment.provider.type} answers`);
+      return { kind: 'done', result: fail(input, deployment, attempts, error) };
+    }
+    usage = parsed.usage;
+    let body = parsed.body;
+    if (input.endpoint === 'embeddings') {
+      embeddings = body as EmbeddingsResponse;
+      // Providers answer floats; the client asked OpenAI for base64 (the openai SDK's default).
+      if ((input.request as EmbeddingsRequest).encoding_format === 'base64')
+        body = encodeEmbeddingsBase64(embeddings);
+    }
+    out = JSON.stringify(body);
+  }
+  if (embeddings) {
+    const request = input.request as EmbeddingsRequest;
+    const mismatch = checkEmbeddingDimension(embeddings, request.dimensions ?? input.model.dimension);
+    if (mismatch) {
+      // The member is misconfigured (another model, another size): another member may still serve.
+      note(deployment, { backend: deployment.id, outcome: 'http-error', status: 502 });
+      return {
+        kind: 'next',
+        error: new GatewayError(
+          'dimension_mismatch',
+          `${deployment.id} returned ${mismatch.actual}-dimensional embeddings, but ${input.model.id} is recorded as ${mismatch.expected}-dimensional`,
+        ),
+      };
+    }
+  }
+  note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
+  writeHead(
+    response,
+    upstream.statusCode,
+    'application/json',
+    input,
+    deployment,
+    attempts.length,
+    attempt.warnings,
+  );
+  response.setHeader('content-length', Buffer.byteLength(out));
+  response.end(out);
+  return {
+    kind: 'done',
+    result: {
+      backend: deployment,
+      status: upstream.statusCode,
+      attempts,
+      usage,
+      firstByteMs: performance.now() - started,
+    },
+  };
+}
+
+function build(adapter: ProviderAdapter, input: ExecuteInput, deployment: Deployment): BuildResult {
+  if (input.endpoint === 'chat') {
+    return adapter.buildChat({
+      request: input.request as ChatCompletionRequest,
+      bodyText: input.bodyText,
+      target: deployment.target,
+    });
+  }
+  if (!adapter.buildEmbeddings) {
+    return {
+      ok: false,
+      error: new GatewayError(
+        'unsupported_parameter',
+        `${deployment.provider.type} providers serve no embeddings`,
+      ),
+    };
+  }
+  return adapter.buildEmbeddings({
+    request: input.request as EmbeddingsRequest,
+    bodyText: input.bodyText,
+    target: deployment.target,
+  });
+}
+
+function echoContext(input: ExecuteInput, deployment: Deployment): AttemptContext {
+  return {
+    requestId: input.requestId,
+    endpoint: input.endpoint,
+    deployment,
+    model: input.model,
+    bodyText: input.bodyText,
+    body: input.request as Record<string, unknown>,
+    stream: input.stream,
+    signal: input.signal,
+  };
 }
 
 function fail(
-  response: ServerResponse,
   input: ExecuteInput,
   backend: Deployment | undefined,
   attempts: AttemptRecord[],
   error: GatewayError,
 ): ExecutionResult {
+  const { response } = input;
   if (!response.headersSent) {
     for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
     if (backend) response.setHeader('x-junction-backend', backend.id);
@@ -173,15 +394,17 @@ function writeHead(
   response: ServerResponse,
   status: number,
   contentType: string,
-  baseHeaders: Readonly<Record<string, string>>,
+  input: ExecuteInput,
   deployment: Deployment,
   attempts: number,
+  warnings: readonly string[],
 ): void {
   response.statusCode = status;
-  for (const [name, value] of Object.entries(baseHeaders)) response.setHeader(name, value);
+  for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
   response.setHeader('content-type', contentType);
   response.setHeader('x-junction-backend', deployment.id);
   response.setHeader('x-junction-attempts', String(attempts));
+  if (warnings.length > 0) response.setHeader('x-junction-warnings', warningsHeader(warnings));
   if (contentType === 'text/event-stream') {
     response.setHeader('cache-control', 'no-cache');
     response.setHeader('x-accel-buffering', 'no');
@@ -189,24 +412,32 @@ function writeHead(
   }
 }
 
+/** Warnings as one header value: printable ASCII only, separated by `; `, bounded in length. */
+export function warningsHeader(warnings: readonly string[]): string {
+  const joined = warnings
+    .map((warning) => warning.replace(/[^\x20-\x7e]/g, '?').replace(/;/g, ','))
+    .join('; ');
+  return joined.length > 2000 ? `${joined.slice(0, 1997)}...` : joined;
+}
+
 /** Rewrites an upstream HTTP error into Junction's error, keeping the provider's status and a redacted message. */
-function upstreamHttpError(status: number, text: string, deployment: Deployment): GatewayError {
+function upstreamHttpError(
+  upstream: UpstreamResponse,
+  text: string,
+  deployment: Deployment,
+  adapter: ProviderAdapter,
+): GatewayError {
+  const status = upstream.statusCode;
   let message = `The upstream ${deployment.id} answered HTTP ${status}`;
-  try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const detail =
-      typeof parsed.error === 'string'
-        ? parsed.error
-        : typeof parsed.error?.message === 'string'
-          ? parsed.error.message
-          : typeof parsed.message === 'string'
-            ? parsed.message
-            : undefined;
-    if (detail) message += `: ${detail.slice(0, 1000)}`;
-  } catch {
-    // Not JSON (an HTML error page, plain text): the status says enough, the body is not shown.
-  }
-  return new GatewayError('upstream_error', redactSecrets(message, deployment.provider.secrets), { status });
+  const detail = adapter.readError(status, text);
+  if (detail.message) message += `: ${detail.message.slice(0, 1000)}`;
+  else if (detail.providerCode) message += `: ${detail.providerCode.slice(0, 100)}`;
+  const retryAfter =
+    upstream.retryAfter && /^\d{1,6}$/.test(upstream.retryAfter) ? upstream.retryAfter : undefined;
+  return new GatewayError('upstream_error', redactSecrets(message, deployment.provider.secrets), {
+    status,
+    ...(retryAfter ? { headers: { 'retry-after': retryAfter } } : {}),
+  });
 }
 
 /** Waits for the first body chunk; null when the body ends empty. */

@@ -22,7 +22,16 @@ const redactPaths = [
   'headers.authorization',
   'headers["x-api-key"]',
   'headers["api-key"]',
+  'headers["x-goog-api-key"]',
+  'headers["x-junction-api-key"]',
+  'headers["x-junction-provider-key"]',
   'req.headers.authorization',
+  'req.headers["x-junction-api-key"]',
+  'req.headers["x-junction-provider-key"]',
+  'awsCredentials',
+  'serviceAccount',
+  '*.awsCredentials',
+  '*.serviceAccount',
 ];
 
 export interface LoggerSettings {

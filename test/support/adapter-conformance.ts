@@ -4,7 +4,7 @@
  *   __fixtures__/<scenario>/
  *     case.json                   { endpoint?: 'chat'|'embeddings', request, target?, includeUsage? }
  *     upstream-request.json       the request the adapter must build: { method, path, headers, body }
- *       or build-error.json       { code, messageIncludes } when the request must be refused
+ *       or build-error.json       { code, status, message } when the request must be refused
  *     upstream-response.json      a 200 JSON answer                     ┐
  *       or upstream-response.sse  an SSE stream, as the upstream sends it │ at most one
  *       or upstream-events.json   AWS event-stream messages, in order    │

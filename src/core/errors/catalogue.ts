@@ -52,6 +52,11 @@ export const errorCatalogue = {
     type: 'api_error',
     title: "The embedding dimension differs from the model's recorded dimension",
   },
+  backend_misconfigured: {
+    status: 502,
+    type: 'api_error',
+    title: 'A backend is missing a setting it needs',
+  },
   stream_interrupted: {
     status: 502,
     type: 'api_error',

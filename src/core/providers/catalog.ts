@@ -116,6 +116,12 @@ export const providerCatalog: readonly ProviderTypeInfo[] = [
         required: false,
         default: null,
       },
+      {
+        name: 'defaultMaxTokens',
+        description: 'max_tokens sent when the request sets none (Anthropic requires one)',
+        required: false,
+        default: '4096',
+      },
     ],
     description: 'The Anthropic Messages API (Claude)',
   },

@@ -57,6 +57,13 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         issues.push({ path: `${path}/deployments/${index}`, message: 'the upstream model name is empty' });
         return;
       }
+      if (model.kind === 'embedding' && !providerTypeInfo(provider.type).embeddings) {
+        issues.push({
+          path: `${path}/deployments/${index}`,
+          message: `${provider.id} is a ${provider.type} provider, which serves no embeddings`,
+        });
+        return;
+      }
       if (!Number.isInteger(deployment.weight) || deployment.weight < 0) {
         issues.push({
           path: `${path}/deployments/${index}`,

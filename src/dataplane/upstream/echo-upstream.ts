@@ -49,6 +49,23 @@ export function createEchoUpstream(timeouts: UpstreamTimeouts): UpstreamCaller {
     };
     if (context.endpoint === 'embeddings') {
       const dimension = context.model.dimension ?? context.deployment.provider.echoDimension;
+      const wanted = (context.body as EmbeddingsRequest).dimensions;
+      if (typeof wanted === 'number' && wanted > dimension) {
+        // As OpenAI does: a model cannot return more dimensions than it has.
+        const error = {
+          error: {
+            message: `echo: dimensions ${wanted} is above the model's ${dimension}`,
+            type: 'invalid_request_error',
+            param: 'dimensions',
+            code: null,
+          },
+        };
+        return {
+          statusCode: 400,
+          contentType: 'application/json',
+          body: Readable.from([Buffer.from(JSON.stringify(error))]),
+        };
+      }
       const response = echoEmbeddings(context.body as EmbeddingsRequest, dimension, ids.model);
       return json(response);
     }

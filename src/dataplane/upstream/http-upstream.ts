@@ -1,20 +1,20 @@
 /**
- * Calls OpenAI-speaking upstreams over HTTP with one undici Pool per origin (keep-alive, no WHATWG fetch on
- * the hot path). The body is the client's own bytes with only `model` patched.
+ * Sends upstream requests over HTTP with one undici Pool per origin (keep-alive, no WHATWG fetch on the hot
+ * path). What is sent is decided by the provider's adapter and the auth decorator; this only moves bytes.
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import {
-  type AttemptContext,
-  AttemptFailure,
-  type UpstreamCaller,
-  type UpstreamResponse,
-  type UpstreamTimeouts,
-} from './upstream.js';
+import { AttemptFailure, type UpstreamResponse, type UpstreamTimeouts } from './upstream.js';
 
-const paths = { chat: '/chat/completions', embeddings: '/embeddings' } as const;
+/** One request to an upstream origin, authenticated and ready to send. */
+export interface OutgoingRequest {
+  method: 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export interface HttpUpstream {
-  call: UpstreamCaller;
+  send(origin: string, request: OutgoingRequest, signal: AbortSignal): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
@@ -36,27 +36,25 @@ export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
     return pool;
   };
 
-  const call = async (context: AttemptContext): Promise<UpstreamResponse> => {
-    const provider = context.deployment.provider;
-    const headers: Record<string, string> = {
-      ...provider.headers,
-      'content-type': 'application/json',
-      'x-request-id': context.requestId,
-    };
-    if (context.stream) headers.accept = 'text/event-stream';
+  const send = async (
+    origin: string,
+    request: OutgoingRequest,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> => {
     try {
-      const response = await poolFor(provider.origin).request({
-        path: provider.basePath + paths[context.endpoint],
-        method: 'POST',
-        headers,
-        body: context.bodyText,
-        signal: context.signal,
+      const response = await poolFor(origin).request({
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
       });
       const contentType = response.headers['content-type'];
       return {
         statusCode: response.statusCode,
         contentType: typeof contentType === 'string' ? contentType : '',
         body: response.body,
+        retryAfter: headerText(response.headers['retry-after']),
       };
     } catch (error) {
       throw classify(error);
@@ -64,7 +62,7 @@ export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
   };
 
   return {
-    call,
+    send,
     close: async () => {
       const closing = [...pools.values()].map((pool) => pool.destroy().catch(() => undefined));
       pools.clear();
@@ -91,4 +89,8 @@ export function classify(error: unknown): AttemptFailure {
   if ((error as { name?: string }).name === 'AbortError')
     return new AttemptFailure('aborted', 'The request was aborted');
   return new AttemptFailure('reset', 'The connection to the upstream failed', { cause: error });
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -9,6 +9,8 @@ export interface UpstreamResponse {
   statusCode: number;
   contentType: string;
   body: Readable;
+  /** The upstream's `Retry-After`, when it sent one. */
+  retryAfter?: string;
 }
 
 export interface AttemptContext {

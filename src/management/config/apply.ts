@@ -5,13 +5,20 @@
  */
 import { eq } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
+import type { AuthMethod } from '../../core/snapshot/source.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
 import { loadConfiguration } from '../configuration.js';
 import { createEnvironment, deleteEnvironment } from '../services/environments.js';
 import { createModel, deleteModel, listModels, updateModel } from '../services/models.js';
-import { createProvider, deleteProvider, listProviders, updateProvider } from '../services/providers.js';
+import {
+  createProvider,
+  credentialFieldsFromText,
+  deleteProvider,
+  listProviders,
+  updateProvider,
+} from '../services/providers.js';
 import { createTeam, revokeKey } from '../services/teams-and-keys.js';
 import type { ConfigChange, ConfigDocument, ConfigPlan } from './document.js';
 
@@ -84,7 +91,12 @@ async function compute(
       }
       changes.push({ action: 'create', kind: 'provider', id });
       operations.push(() =>
-        createProvider(db, masterKey, { id, type, ...fields, ...(apiKey ? { apiKey } : {}) }),
+        createProvider(db, masterKey, {
+          id,
+          type,
+          ...fields,
+          ...(apiKey ? credentialFieldsFromText(type, fields.authMethod, apiKey) : {}),
+        }),
       );
       continue;
     }
@@ -109,7 +121,13 @@ async function compute(
     const patch = Object.fromEntries(
       differing.map((field) => [field, (fields as Record<string, unknown>)[field]]),
     );
-    operations.push(() => updateProvider(db, masterKey, id, { ...patch, ...(rotates ? { apiKey } : {}) }));
+    const method = (fields.authMethod ?? current.authMethod) as AuthMethod;
+    operations.push(() =>
+      updateProvider(db, masterKey, id, {
+        ...patch,
+        ...(rotates && apiKey ? credentialFieldsFromText(type, method, apiKey) : {}),
+      }),
+    );
   }
 
   // Teams

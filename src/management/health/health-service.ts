@@ -174,7 +174,7 @@ export class HealthService {
         diagnostic: null,
       };
     }
-    if (info.verification === 'deferred') {
+    if (info.verification === 'deferred' || provider.auth.kind === 'passthrough') {
       const status = this.#options.board.statusOf(provider.id);
       return {
         providerId: provider.id,
@@ -192,9 +192,10 @@ export class HealthService {
     return probeProvider(
       {
         providerId: provider.id,
-        type: provider.type as 'openai' | 'openai-compatible' | 'mistral',
+        type: provider.type,
         baseUrl: provider.origin + provider.basePath,
-        headers: { ...provider.headers },
+        modelListPath: modelListPath(provider),
+        headers: { ...provider.headers, ...versionHeaders(provider) },
         secrets: provider.secrets,
       },
       { timeoutMs: this.#options.probeTimeoutMs, lookup: this.#options.lookup },
@@ -270,4 +271,21 @@ export class HealthService {
       logger.warn({ err: error, providerId: observation.providerId }, 'could not store provider health');
     });
   }
+}
+
+/** Where an entry lists its models, with the entry's settings filled in. */
+function modelListPath(provider: CompiledProvider): string {
+  const template = providerTypeInfo(provider.type).modelListPath ?? '/models';
+  if (provider.type === 'azure-openai' && provider.settings.apiVersion === 'v1') return '/openai/v1/models';
+  return template.replace('<apiVersion>', encodeURIComponent(provider.settings.apiVersion ?? ''));
+}
+
+/** Headers a provider requires on every call besides authentication. */
+function versionHeaders(provider: CompiledProvider): Record<string, string> {
+  if (provider.type !== 'anthropic') return {};
+  const headers: Record<string, string> = {
+    'anthropic-version': provider.settings.anthropicVersion ?? '2023-06-01',
+  };
+  if (provider.settings.anthropicBeta) headers['anthropic-beta'] = provider.settings.anthropicBeta;
+  return headers;
 }

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { rootCertificates } from 'node:tls';
 import { buildConnector, Client } from 'undici';
 import { parseBaseUrl } from '../../core/snapshot/compile.js';
+import type { ProviderType } from '../../core/snapshot/source.js';
 import { redactSecrets } from '../../core/text/redact.js';
 import {
   type ConnectionPhase,
@@ -27,10 +28,11 @@ export type { DiagnosticStage } from './diagnose.js';
 
 export interface ProbeTarget {
   providerId: string;
-  /** All of these answer GET <base>/models with an OpenAI-style model list. */
-  type: 'openai' | 'openai-compatible' | 'mistral';
+  type: ProviderType;
   /** e.g. https://api.openai.com/v1 (already validated by parseBaseUrl). */
   baseUrl: string;
+  /** The model list's path after the base URL's path, with any query (`/models`, `/openai/models?api-version=…`). */
+  modelListPath?: string;
   /** Auth headers to send (e.g. authorization: Bearer sk-...). */
   headers: Record<string, string>;
   /** Redacted from anything echoed back. */
@@ -82,7 +84,7 @@ export async function probeProvider(target: ProbeTarget, options: ProbeOptions):
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
     basePath: parsed.basePath,
-    path: `${parsed.basePath}/models`,
+    path: `${parsed.basePath}${target.modelListPath ?? '/models'}`,
     timeoutMs: options.timeoutMs,
   };
 
@@ -224,7 +226,9 @@ export function parseModelList(body: string): string[] | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const record = parsed as Record<string, unknown>;
   if (Array.isArray(record.data)) return idsOf(record.data, ['id']);
-  if (Array.isArray(record.models)) return idsOf(record.models, ['id', 'name', 'model']);
+  // Google lists `models/<id>` names.
+  if (Array.isArray(record.models))
+    return idsOf(record.models, ['id', 'name', 'model'])?.map((id) => id.replace(/^models\//, ''));
   return undefined;
 }
 

@@ -161,6 +161,30 @@ function credentialToStore(fields: CredentialFields): CredentialToStore | undefi
   return undefined;
 }
 
+/**
+ * The credential fields for a credential given as text (configuration as code reads it from an environment
+ * variable): JSON for AWS keys and service accounts, the key itself otherwise.
+ */
+export function credentialFieldsFromText(
+  type: ProviderType,
+  authMethod: AuthMethod | undefined,
+  text: string,
+): CredentialFields {
+  const method = authMethod ?? providerTypeInfo(type).defaultAuthMethod;
+  if (method === 'aws-sigv4') {
+    try {
+      return { awsCredentials: JSON.parse(text) as NonNullable<CredentialFields['awsCredentials']> };
+    } catch {
+      throw invalid(
+        'awsCredentials',
+        'an AWS credential is given as JSON: {"accessKeyId": …, "secretAccessKey": …}',
+      );
+    }
+  }
+  if (method === 'gcp-service-account') return { serviceAccount: text };
+  return { apiKey: text };
+}
+
 /** Whether a credential of this shape serves this auth method. */
 function credentialFits(credential: CredentialToStore, method: AuthMethod): boolean {
   const field = credentialFieldOf[method];
