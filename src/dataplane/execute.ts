@@ -212,13 +212,14 @@ async function answer(
 ): Promise<AnswerOutcome> {
   const { deployment, adapter, framing, upstream } = attempt;
   const { response, timeouts } = input;
-  const context: ResponseContext = {
+  // Only translated answers need it; relayed ones skip the cost.
+  const context = (): ResponseContext => ({
     requestedModel: input.request.model,
     responseId: `chatcmpl-${input.requestId.replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'junction'}`,
     created: Math.floor(Date.now() / 1000),
     includeUsage: (input.request as ChatCompletionRequest).stream_options?.include_usage === true,
     target: deployment.target,
-  };
+  });
   const streamed =
     input.stream &&
     (framing === 'openai' ? upstream.contentType.includes('text/event-stream') : framing !== 'json');
@@ -243,7 +244,7 @@ async function answer(
         : adapter.createStreamMapper
           ? translatedStreamTranslator(
               framing === 'aws-event-stream' ? new AwsEventStreamDecoder() : sseEventDecoder(),
-              adapter.createStreamMapper(context),
+              adapter.createStreamMapper(context()),
             )
           : undefined;
     const result = await relayStream(response, upstream.body, first, timeouts.idleMs, translator);
@@ -281,7 +282,7 @@ async function answer(
     out = text;
   } else {
     const parse = input.endpoint === 'chat' ? adapter.parseChat : adapter.parseEmbeddings;
-    const parsed = parse?.(text, context);
+    const parsed = parse?.(text, context());
     if (!parsed?.ok) {
       note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
       const error =
