@@ -193,3 +193,20 @@ export function fullChatModel(id: string, providerId: string, upstreamModel: str
     deployments: [{ providerId, upstreamModel }],
   };
 }
+
+/** A Google service-account key file for `privateKey`, whose token URI is the fake's `/token` route. */
+export function serviceAccountKey(
+  privateKeyPem: string,
+  clientEmail: string,
+  upstreamUrl: string,
+  keyId: string,
+) {
+  return {
+    type: 'service_account',
+    project_id: 'acme-prod',
+    private_key_id: keyId,
+    private_key: privateKeyPem,
+    client_email: clientEmail,
+    token_uri: `${upstreamUrl}/token`,
+  };
+}

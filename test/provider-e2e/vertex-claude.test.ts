@@ -19,7 +19,7 @@ import {
 } from '../harness/fake-upstream.js';
 import { googleError, oauthTokenHandler } from '../harness/google-protocol.js';
 import { ok } from '../support/gateway.js';
-import { fullChatModel, runSdkSuite } from './sdk-suite.js';
+import { fullChatModel, runSdkSuite, serviceAccountKey } from './sdk-suite.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const CLIENT_EMAIL = 'junction-claude@acme-prod.iam.gserviceaccount.com';
@@ -78,14 +78,12 @@ runSdkSuite({
         displayName: 'Vertex Ohio',
         region: 'us-east5',
         baseUrl: upstream.url,
-        serviceAccount: {
-          type: 'service_account',
-          project_id: 'acme-prod',
-          private_key_id: 'claude-key-id-0001',
-          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-          client_email: CLIENT_EMAIL,
-          token_uri: `${upstream.url}/token`,
-        },
+        serviceAccount: serviceAccountKey(
+          privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          CLIENT_EMAIL,
+          upstream.url,
+          'claude-key-id-0001',
+        ),
       }),
     );
     await ok(gateway.admin('POST', '/models', fullChatModel('claude-vertex', 'vertex-gcp-us-east5', MODEL)));

@@ -15,7 +15,7 @@ import {
   streamGenerateContentReply,
 } from '../harness/google-protocol.js';
 import { ok } from '../support/gateway.js';
-import { fullChatModel, runSdkSuite } from './sdk-suite.js';
+import { fullChatModel, runSdkSuite, serviceAccountKey } from './sdk-suite.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const CLIENT_EMAIL = 'junction-e2e@acme-prod.iam.gserviceaccount.com';
@@ -40,14 +40,12 @@ runSdkSuite({
         displayName: 'Vertex Netherlands',
         region: 'europe-west4',
         baseUrl: upstream.url,
-        serviceAccount: {
-          type: 'service_account',
-          project_id: 'acme-prod',
-          private_key_id: 'e2e-key-id-0001',
-          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-          client_email: CLIENT_EMAIL,
-          token_uri: `${upstream.url}/token`,
-        },
+        serviceAccount: serviceAccountKey(
+          privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          CLIENT_EMAIL,
+          upstream.url,
+          'e2e-key-id-0001',
+        ),
       }),
     );
     await ok(
