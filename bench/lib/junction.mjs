@@ -13,7 +13,14 @@ import { spawnPinned } from './proc.mjs';
 export const ADMIN_TOKEN = `jat_bench_${randomBytes(16).toString('hex')}`;
 export const MASTER_KEY = randomBytes(32).toString('base64');
 
-export const MODELS = { chat: 'bench-chat', stream: 'bench-chat-stream', embed: 'bench-embed' };
+export const MODELS = {
+  chat: 'bench-chat',
+  stream: 'bench-chat-stream',
+  embed: 'bench-embed',
+  // Served by `anthropic` entries: the translation runs (T6).
+  anthropic: 'bench-anthropic',
+  anthropicStream: 'bench-anthropic-stream',
+};
 
 function newestMtime(dir) {
   let newest = 0;
@@ -102,8 +109,9 @@ async function call(url, method, path, body) {
 }
 
 /**
- * Creates two openai-compatible providers (the mock's /json/v1 and /stream/v1 base URLs), the chat, stream and
- * embedding models, a team and a production key. Returns the key's secret.
+ * Creates two openai-compatible providers (the mock's /json/v1 and /stream/v1 base URLs), two anthropic ones
+ * (/anthropic-json/v1 and /anthropic-stream/v1), the chat, stream and embedding models, the two translated chat
+ * models, a team and a production key. Returns the key's secret.
  */
 export async function configureJunction(url, mockUrl) {
   for (const [id, prefix] of [
@@ -134,6 +142,24 @@ export async function configureJunction(url, mockUrl) {
     dimension: EMBED_DIMENSION,
     deployments: [{ providerId: 'mock-json', upstreamModel: 'text-embedding-3-small' }],
   });
+  // One entry per mock prefix, as for pass-through: the mock answers by path, never by body.
+  for (const [id, prefix, model] of [
+    ['mock-anthropic-json', 'anthropic-json', MODELS.anthropic],
+    ['mock-anthropic-stream', 'anthropic-stream', MODELS.anthropicStream],
+  ]) {
+    await call(url, 'POST', '/providers', {
+      id,
+      type: 'anthropic',
+      displayName: `Bench mock (${prefix})`,
+      baseUrl: `${mockUrl}/${prefix}/v1`,
+      apiKey: 'sk-ant-bench-upstream-credential-0000',
+    });
+    await call(url, 'POST', '/models', {
+      id: model,
+      kind: 'chat',
+      deployments: [{ providerId: id, upstreamModel: 'claude-haiku-4-5' }],
+    });
+  }
   const team = await call(url, 'POST', '/teams', { name: `bench-${randomBytes(4).toString('hex')}` });
   const key = await call(url, 'POST', '/keys', { name: 'bench', teamId: team.id, environment: 'production' });
   return { secret: key.secret, teamId: team.id };

@@ -70,6 +70,65 @@ export const SSE_BODY = `${sseEvents()
   .map((event) => `data: ${JSON.stringify(event)}\n\n`)
   .join('')}data: [DONE]\n\n`;
 
+// The same answer in Anthropic's Messages wire format, for the translation runs (T6): Junction turns the
+// client's OpenAI request into a Messages request and these answers back into OpenAI ones.
+
+export const ANTHROPIC_JSON = JSON.stringify({
+  id: 'msg_bench00000000000000000001',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-haiku-4-5-20251001',
+  content: [{ type: 'text', text: 'Hello! I am doing well, thank you. How can I help you today?' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: {
+    input_tokens: 19,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: 16,
+    service_tier: 'standard',
+  },
+});
+
+/**
+ * The OpenAI stream's equivalent: message_start (the role), one text block opened, 13 text deltas (the same
+ * words), closed, message_delta (stop reason and usage), message_stop. Each event carries its `event:` line.
+ */
+export function anthropicEvents() {
+  const events = [
+    {
+      type: 'message_start',
+      message: {
+        id: 'msg_bench00000000000000000002',
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        model: 'claude-haiku-4-5-20251001',
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 19, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+      },
+    },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  ];
+  for (const word of WORDS)
+    events.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: word } });
+  events.push(
+    { type: 'content_block_stop', index: 0 },
+    {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 13 },
+    },
+    { type: 'message_stop' },
+  );
+  return events;
+}
+
+export const ANTHROPIC_SSE_BODY = anthropicEvents()
+  .map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
+  .join('');
+
 export const EMBED_DIMENSION = 16;
 export const EMBEDDINGS_JSON = JSON.stringify({
   object: 'list',

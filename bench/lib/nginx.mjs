@@ -1,11 +1,20 @@
 // Two nginx instances, each from its own generated configuration in a temp dir, in the foreground
 // (daemon off, master_process off: one process, so its CPU is one /proc entry), listening on 127.0.0.1 only:
 // - the mock upstream: fixed bodies per route (`return 200 '<body>'`, so a POST is answered: the static
-//   module would refuse POST with 405), one location per route, so a stream needs no body inspection;
+//   module would refuse POST with 405), one location per route, so a stream needs no body inspection; the
+//   OpenAI routes under /json/v1 and /stream/v1, the Anthropic Messages ones under /anthropic-json/v1 and
+//   /anthropic-stream/v1 (translation runs);
 // - the `nginx` target: proxy_pass to the mock with upstream keep-alive and no buffering.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHAT_JSON, EMBEDDINGS_JSON, MODELS_JSON, SSE_BODY } from './mock-bodies.mjs';
+import {
+  ANTHROPIC_JSON,
+  ANTHROPIC_SSE_BODY,
+  CHAT_JSON,
+  EMBEDDINGS_JSON,
+  MODELS_JSON,
+  SSE_BODY,
+} from './mock-bodies.mjs';
 import { freePort, waitForPort } from './ports.mjs';
 import { spawnPinned } from './proc.mjs';
 
@@ -37,10 +46,11 @@ http {
 function mockConfig(dir, port) {
   const json = (location, body) =>
     `    location = ${location} { default_type application/json; return 200 ${quote(body)}; }\n`;
+  const sse = (location, body) =>
+    `    location = ${location} { default_type text/event-stream; add_header cache-control no-cache; return 200 ${quote(body)}; }\n`;
   return `${common(dir, 'mock')}  server {
     listen 127.0.0.1:${port} reuseport backlog=4096;
-${json('/json/v1/chat/completions', CHAT_JSON)}${json('/json/v1/embeddings', EMBEDDINGS_JSON)}${json('/json/v1/models', MODELS_JSON)}${json('/stream/v1/models', MODELS_JSON)}    location = /stream/v1/chat/completions { default_type text/event-stream; add_header cache-control no-cache; return 200 ${quote(SSE_BODY)}; }
-    location / { default_type application/json; return 404 '{"error":{"message":"not found","type":"invalid_request_error"}}'; }
+${json('/json/v1/chat/completions', CHAT_JSON)}${json('/json/v1/embeddings', EMBEDDINGS_JSON)}${json('/json/v1/models', MODELS_JSON)}${json('/stream/v1/models', MODELS_JSON)}${sse('/stream/v1/chat/completions', SSE_BODY)}${json('/anthropic-json/v1/messages', ANTHROPIC_JSON)}${sse('/anthropic-stream/v1/messages', ANTHROPIC_SSE_BODY)}    location / { default_type application/json; return 404 '{"error":{"message":"not found","type":"invalid_request_error"}}'; }
   }
 }
 `;
@@ -79,6 +89,8 @@ export async function startMock(dir, core) {
   writeFileSync(join(dir, 'chat.json'), CHAT_JSON);
   writeFileSync(join(dir, 'stream.sse'), SSE_BODY);
   writeFileSync(join(dir, 'embeddings.json'), EMBEDDINGS_JSON);
+  writeFileSync(join(dir, 'anthropic.json'), ANTHROPIC_JSON);
+  writeFileSync(join(dir, 'anthropic-stream.sse'), ANTHROPIC_SSE_BODY);
   const port = await freePort();
   return start(dir, 'mock', mockConfig(dir, port), port, core);
 }

@@ -1,5 +1,6 @@
 // The targets of one run, each against the same mock. A target says how to reach its chat, stream and
-// embeddings routes (URL, headers, model name) and which process to measure (none for `direct`).
+// embeddings routes (URL, headers, model name) and which process to measure (none for `direct`). Junction
+// alone also has translation routes (OpenAI in, Anthropic upstream): the references have nothing to translate.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,10 @@ export async function startTarget(name, { core, mock, root, workDir }) {
           chat: { url: `${junction.url}/v1/chat/completions`, headers, model: MODELS.chat },
           stream: { url: `${junction.url}/v1/chat/completions`, headers, model: MODELS.stream },
           embed: { url: `${junction.url}/v1/embeddings`, headers, model: MODELS.embed },
+        },
+        translation: {
+          chat: { url: `${junction.url}/v1/chat/completions`, headers, model: MODELS.anthropic },
+          stream: { url: `${junction.url}/v1/chat/completions`, headers, model: MODELS.anthropicStream },
         },
         info: 'node bin/junction.mjs serve, embedded store',
       };
