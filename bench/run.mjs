@@ -22,6 +22,7 @@ import { scaleScenario } from './lib/scale.mjs';
 import { median, summariseTarget } from './lib/stats.mjs';
 import { addSlowModel, forwardingCheck, startSlowMock } from './lib/streams.mjs';
 import { newWorkDir, startTarget, TARGET_NAMES } from './lib/targets.mjs';
+import { translationRepetition } from './lib/translation.mjs';
 import { verdicts } from './lib/verdicts.mjs';
 import { removeWrkFiles } from './lib/wrk.mjs';
 
@@ -107,9 +108,11 @@ async function main() {
   for (let rep = 0; rep < plan.repetitions; rep++) {
     log(`repetition ${rep + 1} of ${plan.repetitions}`);
     for (const name of plan.targets) {
-      reps[name].push(
-        await passthroughRepetition(targets[name], { mock, loadCore: LOAD_CORE, plan, budget, log }),
-      );
+      const context = { mock, loadCore: LOAD_CORE, plan, budget, log };
+      const result = await passthroughRepetition(targets[name], context);
+      // Right after the same target's pass-through runs, so T6's ratios compare figures of one repetition.
+      if (targets[name].translation) result.translation = await translationRepetition(targets[name], context);
+      reps[name].push(result);
     }
   }
   const summary = Object.fromEntries(plan.targets.map((name) => [name, summariseTarget(reps[name])]));
@@ -203,7 +206,7 @@ async function main() {
   const lines = [
     '',
     header,
-    `${plan.repetitions} repetition(s), medians; closed-loop runs ${plan.seconds} s (stream/embeddings ${plan.shortSeconds} s), fixed rate ${plan.rate} req/s for ${plan.rateSeconds} s, TTFB at ${plan.ttfbRate} req/s for ${plan.ttfbSeconds} s.`,
+    `${plan.repetitions} repetition(s), medians; closed-loop runs ${plan.seconds} s (stream/embeddings/translation ${plan.shortSeconds} s), fixed rate ${plan.rate} req/s for ${plan.rateSeconds} s, TTFB at ${plan.ttfbRate} req/s for ${plan.ttfbSeconds} s.`,
     `Load (wrk / Node client) and nginx mock on core ${LOAD_CORE}; each target alone on core ${TARGET_CORE}. direct and nginx req/s are bound by the load core.`,
     '',
     targetsTable(summary),
@@ -255,9 +258,11 @@ async function main() {
   writeFileSync(join(RESULTS, `latest-${plan.mode}.txt`), `${lines.join('\n')}\n`);
   log(`results written to ${relative(ROOT, file)} (${((Date.now() - began) / 60000).toFixed(1)} min)`);
 
-  // A smoke run fails only when a path is broken (every request of a target failed), never on timings.
+  // A smoke run fails only when a path is broken (every request of a target, or of its translation runs,
+  // failed), never on timings.
+  const allFailed = (errors) => errors && errors.requests > 0 && errors.total >= errors.requests;
   const broken = Object.entries(summary).filter(
-    ([, s]) => s.errors.requests > 0 && s.errors.total >= s.errors.requests,
+    ([, s]) => allFailed(s.errors) || allFailed(s.translation?.errors),
   );
   if (broken.length) {
     console.error(`every request failed for: ${broken.map(([name]) => name).join(', ')}`);

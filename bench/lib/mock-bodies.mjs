@@ -106,7 +106,12 @@ export function anthropicEvents() {
         model: 'claude-haiku-4-5-20251001',
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 19, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        usage: {
+          input_tokens: 19,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+        },
       },
     },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },

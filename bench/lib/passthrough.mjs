@@ -7,6 +7,9 @@ import { rssKb } from './proc.mjs';
 import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
 
+/** Connections of the closed-loop stream run; the translation runs use the same, to be comparable. */
+export const STREAM_CONNECTIONS = 32;
+
 export async function passthroughRepetition(target, { mock, loadCore, plan, budget, log }) {
   const { chat, stream, embed } = target.routes;
   const chatPost = { url: chat.url, headers: chat.headers, body: chatBody(chat.model) };
@@ -32,7 +35,10 @@ export async function passthroughRepetition(target, { mock, loadCore, plan, budg
     `chat at ${plan.rate} req/s ${plan.rateSeconds}s`,
     rate(chatPost, 'latency', plan.rate, plan.rateSeconds),
   );
-  result.stream = await run(`stream c32 ${plan.shortSeconds}s`, wrk(streamPost, 32, plan.shortSeconds));
+  result.stream = await run(
+    `stream c${STREAM_CONNECTIONS} ${plan.shortSeconds}s`,
+    wrk(streamPost, STREAM_CONNECTIONS, plan.shortSeconds),
+  );
   result.ttfb = await run(
     `stream TTFB at ${plan.ttfbRate} req/s ${plan.ttfbSeconds}s`,
     rate(streamPost, 'ttfb', plan.ttfbRate, plan.ttfbSeconds),

@@ -36,6 +36,18 @@ export function targetsTable(summary) {
     ['  TTFB added vs direct ms (T4)', ...col(added((s) => s.ttfbMs.p50))],
     ['embeddings req/s c64', ...col((s) => n(s.rps.embed))],
     ['embeddings CPU µs/req', ...col((s) => n(s.cpuUsPerReq.embed))],
+    // Only Junction translates; the references show – here.
+    ['Anthropic translation CPU µs/req (T6)', ...col((s) => n(s.translation?.cpuUsPerReq.chat))],
+    ['  stream CPU µs/req (T6)', ...col((s) => n(s.translation?.cpuUsPerReq.stream))],
+    ['  req/s c32 JSON / stream', ...col((s) => pair(s.translation?.rps.chat, s.translation?.rps.stream, 0))],
+    [
+      '  errors; disturbed',
+      ...col((s) =>
+        s.translation
+          ? `${n(s.translation.errors.total)} / ${n(s.translation.errors.requests)}; ${s.translation.otherCpu.disturbedRuns}/${s.translation.otherCpu.runs}`
+          : '–',
+      ),
+    ],
     [
       'RSS idle → peak MB (T5)',
       ...col((s) => (s.rssMb.idleFirst == null ? '–' : `${n(s.rssMb.idleFirst)} → ${n(s.rssMb.peak)}`)),

@@ -7,6 +7,30 @@ export function median(values) {
 }
 
 const RUNS = ['c32', 'c64', 'rate', 'stream', 'ttfb', 'embed'];
+const TRANSLATION_RUNS = ['chat', 'stream'];
+
+/**
+ * The translation runs (T6) of a target that has them, apart from the pass-through figures: their errors say
+ * whether translation works, not whether pass-through does.
+ */
+function summariseTranslation(reps) {
+  if (!reps.every((rep) => rep.translation)) return undefined;
+  const m = (pick) => median(reps.map((rep) => pick(rep.translation)));
+  const all = reps.flatMap((rep) => TRANSLATION_RUNS.map((run) => rep.translation[run]));
+  return {
+    cpuUsPerReq: { chat: m((t) => t.chat.cpuUsPerReq), stream: m((t) => t.stream.cpuUsPerReq) },
+    rps: { chat: m((t) => t.chat.rps), stream: m((t) => t.stream.rps) },
+    errors: {
+      total: all.reduce((sum, run) => sum + run.errors, 0),
+      requests: all.reduce((sum, run) => sum + run.requests, 0),
+    },
+    otherCpu: {
+      maxPctOfCore: Math.max(...all.map((run) => run.otherCoreFraction)) * 100,
+      disturbedRuns: all.filter((run) => run.disturbed).length,
+      runs: all.length,
+    },
+  };
+}
 
 /** Summarises a target's repetitions: medians of each figure, max RSS, total errors, disturbed runs. */
 export function summariseTarget(reps) {
@@ -52,5 +76,6 @@ export function summariseTarget(reps) {
       disturbedRuns: all.filter((run) => run.disturbed).length,
       runs: all.length,
     },
+    translation: summariseTranslation(reps),
   };
 }

@@ -6,9 +6,8 @@
 // figures of the same repetition.
 import { measure } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
+import { STREAM_CONNECTIONS } from './passthrough.mjs';
 import { runWrk } from './wrk.mjs';
-
-export const TRANSLATION_CONNECTIONS = 32;
 
 export async function translationRepetition(target, { mock, loadCore, plan, budget, log }) {
   const { chat, stream } = target.translation;
@@ -24,7 +23,7 @@ export async function translationRepetition(target, { mock, loadCore, plan, budg
   await runWrk({ core: loadCore, ...chatPost, connections: 8, seconds: 1 });
   await runWrk({ core: loadCore, ...streamPost, connections: 8, seconds: 1 });
 
-  const c = TRANSLATION_CONNECTIONS;
+  const c = STREAM_CONNECTIONS;
   return {
     chat: await run(`Anthropic translation c${c} ${plan.shortSeconds}s`, wrk(chatPost, c, plan.shortSeconds)),
     stream: await run(

@@ -161,6 +161,37 @@ describe.each(kinds)('configuration as code (%s store)', (kind) => {
     expect(refused.text).toContain('give credential.env');
   });
 
+  it('creates a Bedrock entry whose AWS key comes as JSON text, and exports it only as a hint', async () => {
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const secret = 'aws-secret-from-config-000000000000';
+    const document = {
+      ...exported,
+      providers: [
+        ...(exported.providers ?? []),
+        {
+          id: 'bedrock-config-eu-west-1',
+          type: 'bedrock' as const,
+          displayName: 'Bedrock from config',
+          region: 'eu-west-1',
+          apiKey: JSON.stringify({ accessKeyId: 'AKIACONFIGTEST000042', secretAccessKey: secret }),
+        },
+      ],
+    };
+    const plan = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', document));
+    expect(plan.changes).toEqual([{ action: 'create', kind: 'provider', id: 'bedrock-config-eu-west-1' }]);
+    const provider = await ok(
+      gateway.admin<{ authMethod: string; credential: { hint: string } }>(
+        'GET',
+        '/providers/bedrock-config-eu-west-1',
+      ),
+    );
+    expect(provider.authMethod).toBe('aws-sigv4');
+    expect(provider.credential.hint).toBe('AKIA****0042');
+    const again = await gateway.admin('GET', '/config');
+    expect(again.text).not.toContain(secret);
+    expect(again.text).toContain('AKIA****0042');
+  });
+
   it('prunes what the document leaves out only when asked', async () => {
     const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
     const smaller = { ...exported, models: exported.models?.filter((model) => model.id !== 'qa-chat') };
