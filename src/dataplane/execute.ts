@@ -430,7 +430,7 @@ function upstreamHttpError(
 ): GatewayError {
   const status = upstream.statusCode;
   let message = `The upstream ${deployment.id} answered HTTP ${status}`;
-  const detail = adapter.readError(status, text);
+  const detail = adapter.readError(status, text, upstream.headers);
   if (detail.message) message += `: ${detail.message.slice(0, 1000)}`;
   else if (detail.providerCode) message += `: ${detail.providerCode.slice(0, 100)}`;
   const retryAfter =

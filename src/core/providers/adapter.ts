@@ -131,6 +131,13 @@ export interface ProviderAdapter {
   readonly parseChat?: (text: string, context: ResponseContext) => ParseResult<ChatCompletion>;
   readonly createStreamMapper?: (context: ResponseContext) => StreamMapper;
   readonly parseEmbeddings?: (text: string, context: ResponseContext) => ParseResult<EmbeddingsResponse>;
-  /** Reads an upstream error body (JSON in the provider's own shape, or anything else). */
-  readError(status: number, text: string): UpstreamErrorDetail;
+  /**
+   * Reads an upstream error body (JSON in the provider's own shape, or anything else); `headers` are the answer's
+   * (lower-case names), for providers that put the error type there (Bedrock's `x-amzn-errortype`).
+   */
+  readError(
+    status: number,
+    text: string,
+    headers?: Readonly<Record<string, string | string[] | undefined>>,
+  ): UpstreamErrorDetail;
 }

@@ -55,6 +55,7 @@ export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
         contentType: typeof contentType === 'string' ? contentType : '',
         body: response.body,
         retryAfter: headerText(response.headers['retry-after']),
+        headers: response.headers,
       };
     } catch (error) {
       throw classify(error);

@@ -11,6 +11,8 @@ export interface UpstreamResponse {
   body: Readable;
   /** The upstream's `Retry-After`, when it sent one. */
   retryAfter?: string;
+  /** The answer's headers (read for error details). */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export interface AttemptContext {

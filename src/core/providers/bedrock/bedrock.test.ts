@@ -135,6 +135,20 @@ describe('readError', () => {
       ),
     ).toEqual({ message: 'm', providerCode: 'ValidationException' });
   });
+
+  it('takes the error type from x-amzn-errortype when the body does not name it', () => {
+    const headers = {
+      'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+    };
+    expect(bedrockAdapter.readError(429, '{"message":"Too many requests"}', headers)).toEqual({
+      message: 'Too many requests',
+      providerCode: 'ThrottlingException',
+    });
+    expect(bedrockAdapter.readError(503, '<html>busy</html>', headers)).toEqual({
+      message: undefined,
+      providerCode: 'ThrottlingException',
+    });
+  });
 });
 
 describe('buildChat', () => {

@@ -6,16 +6,22 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamErrorDetail } from '../adapter.js';
 import { type BedrockErrorBody, isRecord } from './wire.js';
 
-/** Reads `{"message": ...}` (or `Message`); the code comes from `__type` when the body names it. */
-export function readBedrockError(_status: number, text: string): UpstreamErrorDetail {
+/** Reads `{"message": ...}` (or `Message`); the code comes from `__type`, or from the `x-amzn-errortype` header. */
+export function readBedrockError(
+  _status: number,
+  text: string,
+  headers?: Readonly<Record<string, string | string[] | undefined>>,
+): UpstreamErrorDetail {
+  const header = headers?.['x-amzn-errortype'];
+  const headerType = typeof header === 'string' && header !== '' ? errorTypeName(header) : undefined;
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     // An HTML page from a load balancer or plain text: never relay it as the provider's message.
-    return { message: undefined, providerCode: undefined };
+    return { message: undefined, providerCode: headerType };
   }
-  if (!isRecord(body)) return { message: undefined, providerCode: undefined };
+  if (!isRecord(body)) return { message: undefined, providerCode: headerType };
   const fields = body as BedrockErrorBody;
   const message =
     typeof fields.message === 'string'
@@ -25,7 +31,7 @@ export function readBedrockError(_status: number, text: string): UpstreamErrorDe
         : undefined;
   return {
     message,
-    providerCode: typeof fields.__type === 'string' ? errorTypeName(fields.__type) : undefined,
+    providerCode: typeof fields.__type === 'string' ? errorTypeName(fields.__type) : headerType,
   };
 }
 
