@@ -1,6 +1,9 @@
 // The fixed answers of the mock upstream and the small request bodies the load posts.
 // No body may contain `$` or `'` (they are embedded in nginx `return` strings).
 
+/** The text of the JSON answers (OpenAI and Anthropic alike). */
+export const ANSWER_TEXT = 'Hello! I am doing well, thank you. How can I help you today?';
+
 export const CHAT_JSON = JSON.stringify({
   id: 'chatcmpl-bench0000000000000000000001',
   object: 'chat.completion',
@@ -11,7 +14,7 @@ export const CHAT_JSON = JSON.stringify({
       index: 0,
       message: {
         role: 'assistant',
-        content: 'Hello! I am doing well, thank you. How can I help you today?',
+        content: ANSWER_TEXT,
         refusal: null,
       },
       logprobs: null,
@@ -37,6 +40,8 @@ const WORDS = [
   ' can',
   ' I',
 ];
+/** The text of the streamed answers: their deltas joined. */
+export const STREAM_TEXT = WORDS.join('');
 
 /** 15 `data:` events (role, 13 content deltas, finish with usage), then `data: [DONE]`. */
 export function sseEvents() {
@@ -78,7 +83,7 @@ export const ANTHROPIC_JSON = JSON.stringify({
   type: 'message',
   role: 'assistant',
   model: 'claude-haiku-4-5-20251001',
-  content: [{ type: 'text', text: 'Hello! I am doing well, thank you. How can I help you today?' }],
+  content: [{ type: 'text', text: ANSWER_TEXT }],
   stop_reason: 'end_turn',
   stop_sequence: null,
   usage: {
