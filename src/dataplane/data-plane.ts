@@ -11,12 +11,15 @@ import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/
 import type { Diagnostic } from '../core/routing/health.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
+import type { ModelVerification } from '../core/verification.js';
+import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/openai.js';
 import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { authenticate } from './authenticate.js';
 import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
+import { CapturedResponse } from './http/captured-response.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
@@ -41,6 +44,8 @@ export interface DataPlaneOptions {
 
 export interface DataPlane {
   handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Sends a short request for `model` in `environment` through the real path and reports how it went. */
+  verify(model: string, environment: string): Promise<ModelVerification>;
   /** Requests being served right now. */
   inFlight(): number;
   close(): Promise<void>;
@@ -103,7 +108,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return;
     }
     if (endpoint === 'models') {
-      const list = snapshot.modelListJsonByEnvironment.get(key.environment) ?? '{"object":"list","data":[]}';
+      const list = modelListFor(snapshot, key);
       metrics.requests.inc({ endpoint, model: '', backend: '', status: 200 });
       sendJsonText(response, 200, list);
       return;
@@ -185,7 +190,8 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       echo,
       authorizer,
       timeouts: options.timeouts,
-      baseHeaders: {},
+      // The version that served, also through an alias, so stored vectors can record which model made them.
+      baseHeaders: { 'x-junction-model-version': model.version },
       onAttempt: options.health ? reportAttempt(options.health) : undefined,
     });
     response.off('close', onClose);
@@ -221,7 +227,88 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   };
 
-  return { handle, inFlight: () => inFlight, close: () => http.close() };
+  const verify = async (name: string, environment: string): Promise<ModelVerification> => {
+    const snapshot = snapshots.current;
+    if (!snapshot) throw new GatewayError('not_ready', 'The gateway has no configuration yet');
+    const model = snapshot.models.get(name);
+    if (!model)
+      throw new GatewayError('model_not_found', `The model \`${name}\` does not exist or is disabled.`);
+    const endpoint: Endpoint = model.kind === 'embedding' ? 'embeddings' : 'chat';
+    const request =
+      endpoint === 'chat'
+        ? {
+            model: name,
+            messages: [{ role: 'user' as const, content: 'Reply with the single word: ok' }],
+            max_tokens: 16,
+          }
+        : { model: name, input: 'Junction verification' };
+    const base = { ok: false, model: name, version: model.version, environment, attempts: 0 };
+    const plan = planAttempts({
+      model,
+      environment,
+      random,
+      maxAttempts: options.maxAttempts,
+      health: options.health,
+    });
+    if (plan.length === 0) {
+      return {
+        ...base,
+        backend: null,
+        status: 503,
+        latencyMs: 0,
+        error: { code: 'no_backend_available', message: `No backend of ${name} is active in ${environment}` },
+      };
+    }
+    const captured = new CapturedResponse();
+    const started = performance.now();
+    const result = await executePlan({
+      plan,
+      endpoint,
+      model,
+      requestId: `verify-${randomUUID()}`,
+      request: request as ChatCompletionRequest | EmbeddingsRequest,
+      bodyText: JSON.stringify(request),
+      stream: false,
+      clientHeaders: {},
+      signal: AbortSignal.timeout(options.timeouts.firstByteMs + options.timeouts.connectMs),
+      response: captured.asServerResponse(),
+      http,
+      echo,
+      authorizer,
+      timeouts: options.timeouts,
+      baseHeaders: {},
+      onAttempt: options.health ? reportAttempt(options.health) : undefined,
+    });
+    const latencyMs = Math.round(performance.now() - started);
+    const outcome = {
+      ...base,
+      backend: result.backend?.id ?? null,
+      attempts: result.attempts.length,
+      status: result.status,
+      latencyMs,
+    };
+    if (result.error)
+      return { ...outcome, error: { code: result.error.code, message: result.error.message } };
+    try {
+      const body = JSON.parse(captured.text()) as {
+        choices?: Array<{ message?: { content?: string | null } }>;
+        data?: Array<{ embedding?: number[] }>;
+      };
+      if (endpoint === 'chat')
+        return { ...outcome, ok: true, answer: (body.choices?.[0]?.message?.content ?? '').slice(0, 200) };
+      const dimension = body.data?.[0]?.embedding?.length ?? 0;
+      return {
+        ...outcome,
+        ok: dimension === model.dimension,
+        dimension,
+        dimensionMatches: dimension === model.dimension,
+      };
+    } catch {
+      return { ...outcome, error: { code: 'upstream_bad_response', message: 'The answer was not JSON' } };
+    }
+  };
+
+  return { handle, verify, inFlight: () => inFlight, close: () => http.close() };
 }
 
 /**
@@ -276,7 +363,13 @@ function resolveModel(
   endpoint: Endpoint,
 ): CompiledModel {
   const model = snapshot.models.get(name);
-  if (!model?.environments.has(key.environment)) {
+  // Outside its audience a model does not exist for the caller: the same 404 as an unknown name.
+  const outside =
+    model?.audience !== null &&
+    model?.audience !== undefined &&
+    !model.audience.teams.has(key.teamId) &&
+    !model.audience.keys.has(key.id);
+  if (!model?.environments.has(key.environment) || outside) {
     throw new GatewayError(
       'model_not_found',
       `The model \`${name}\` does not exist or you do not have access to it.`,
@@ -306,4 +399,32 @@ function drain(request: IncomingMessage, response: ServerResponse): void {
   if (length === undefined && request.headers['transfer-encoding'] === undefined) return;
   if (length === '0') return;
   response.setHeader('connection', 'close');
+}
+
+const EMPTY_LIST = '{"object":"list","data":[]}';
+const listsBySnapshot = new WeakMap<GatewaySnapshot, Map<string, string>>();
+
+/**
+ * The `GET /v1/models` body for a key: the environment's precomputed list when no model there has an audience,
+ * otherwise that list plus the restricted models the key may call, computed once per key and snapshot.
+ */
+function modelListFor(snapshot: GatewaySnapshot, key: CompiledKey): string {
+  const open = snapshot.modelListJsonByEnvironment.get(key.environment) ?? EMPTY_LIST;
+  const restricted = snapshot.restrictedModelsByEnvironment.get(key.environment);
+  if (!restricted || restricted.length === 0) return open;
+  let cache = listsBySnapshot.get(snapshot);
+  if (!cache) {
+    cache = new Map();
+    listsBySnapshot.set(snapshot, cache);
+  }
+  const cached = cache.get(key.id);
+  if (cached !== undefined) return cached;
+  const data = (JSON.parse(open) as { data: Array<{ id: string }> }).data;
+  for (const { listed, audience } of restricted) {
+    if (audience.teams.has(key.teamId) || audience.keys.has(key.id)) data.push(listed);
+  }
+  data.sort((a, b) => a.id.localeCompare(b.id));
+  const json = JSON.stringify({ object: 'list', data });
+  cache.set(key.id, json);
+  return json;
 }

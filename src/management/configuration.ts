@@ -4,7 +4,7 @@ import { pushTo } from '../core/collections.js';
 import type { ConfigurationSource, ModelCapabilities } from '../core/snapshot/source.js';
 import type { MasterKey } from '../secrets/envelope.js';
 import type { Database } from '../store/database.js';
-import { apiKeys, meta, modelDeployments, models, providers, teams } from '../store/schema.js';
+import { apiKeys, meta, modelAliases, modelDeployments, models, providers, teams } from '../store/schema.js';
 
 export const CONFIG_VERSION_KEY = 'config_version';
 
@@ -20,6 +20,7 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
     .select()
     .from(modelDeployments)
     .orderBy(asc(modelDeployments.modelId), asc(modelDeployments.position));
+  const aliasRows = await db.select().from(modelAliases).orderBy(asc(modelAliases.id));
   const teamRows = await db.select({ id: teams.id, name: teams.name }).from(teams);
   const keyRows = await db.select().from(apiKeys);
 
@@ -60,7 +61,16 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       description: row.description,
       enabled: row.enabled,
       created: Math.floor(row.createdAt.getTime() / 1000),
+      owner: row.owner,
+      audience: row.audience ?? null,
       deployments: deploymentsByModel.get(row.id) ?? [],
+    })),
+    aliases: aliasRows.map((row) => ({
+      id: row.id,
+      modelId: row.modelId,
+      previousModelId: row.previousModelId,
+      description: row.description,
+      created: Math.floor(row.createdAt.getTime() / 1000),
     })),
     teams: teamRows,
     apiKeys: keyRows.map((row) => ({

@@ -123,6 +123,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       health,
       board,
       snapshotInfo: () => snapshots.current,
+      verifyModel: (model, environment) => dataPlane.verify(model, environment),
     });
     const root = new Hono();
     root.route('/', admin);

@@ -53,6 +53,23 @@ export const models = pgTable('models', {
   capabilities: jsonb('capabilities').$type<Record<string, boolean>>().notNull(),
   description: text('description'),
   enabled: boolean('enabled').notNull().default(true),
+  /** Reported as `owned_by` by `/v1/models`. */
+  owner: text('owner'),
+  /** Who may call it: `{ teams, keys }`; null for every key. */
+  audience: jsonb('audience').$type<{ teams: string[]; keys: string[] }>(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A stable name pointing at one version (a logical model), moved in one action. */
+export const modelAliases = pgTable('model_aliases', {
+  id: text('id').primaryKey(),
+  modelId: text('model_id')
+    .notNull()
+    .references(() => models.id, { onDelete: 'restrict' }),
+  previousModelId: text('previous_model_id').references(() => models.id, { onDelete: 'set null' }),
+  description: text('description'),
+  movedAt: timestamp('moved_at', { withTimezone: true, mode: 'date' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -7,13 +7,21 @@ import { effectiveBaseUrl, providerTypeInfo } from '../providers/catalog.js';
 import { parseAwsCredentials, parseServiceAccount, secretsOfCredential } from '../providers/credentials.js';
 import type { ModelObject } from '../wire/openai.js';
 import type {
+  CompiledAudience,
   CompiledKey,
   CompiledModel,
   CompiledProvider,
   Deployment,
   GatewaySnapshot,
+  RestrictedListing,
 } from './snapshot.js';
 import type { ConfigurationSource, ProviderSource } from './source.js';
+
+interface Listing {
+  listed: ModelObject;
+  environments: ReadonlySet<string>;
+  audience: CompiledAudience | null;
+}
 
 export interface ConfigurationIssue {
   /** Where the problem is, e.g. `providers/openai-eu` or `models/chat/deployments/0`. */
@@ -37,7 +45,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
   }
 
   const models = new Map<string, CompiledModel>();
-  const listsByEnvironment = new Map<string, ModelObject[]>();
+  const listings: Listing[] = [];
   for (const model of source.models) {
     const path = `models/${model.id}`;
     if (model.kind === 'embedding' && !(model.dimension && model.dimension > 0)) {
@@ -94,8 +102,13 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       if (!deployment.provider.enabled || deployment.weight === 0) continue;
       for (const environment of deployment.provider.environments) environments.add(environment);
     }
+    const audience = model.audience
+      ? { teams: new Set(model.audience.teams), keys: new Set(model.audience.keys) }
+      : null;
     models.set(model.id, {
       id: model.id,
+      version: model.id,
+      audience,
       kind: model.kind,
       contextWindow: model.contextWindow,
       dimension: model.dimension,
@@ -107,7 +120,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       id: model.id,
       object: 'model',
       created: model.created,
-      owned_by: 'junction',
+      owned_by: model.owner || 'junction',
       kind: model.kind,
       context_window: model.contextWindow,
       dimension: model.dimension,
@@ -118,7 +131,32 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         json_mode: model.capabilities.jsonMode,
       },
     };
-    for (const environment of environments) pushTo(listsByEnvironment, environment, listed);
+    listings.push({ listed, environments, audience });
+  }
+
+  const modelIds = new Set(source.models.map((model) => model.id));
+  for (const alias of source.aliases ?? []) {
+    const path = `aliases/${alias.id}`;
+    if (modelIds.has(alias.id)) {
+      issues.push({ path, message: `${alias.id} is already the name of a model` });
+      continue;
+    }
+    const target = models.get(alias.modelId);
+    if (!target) {
+      // A disabled version keeps its alias in the store; the alias then serves nothing, like the version.
+      if (!modelIds.has(alias.modelId))
+        issues.push({ path, message: `model ${alias.modelId} does not exist` });
+      continue;
+    }
+    models.set(alias.id, { ...target, id: alias.id });
+    const versionListing = listings.find((listing) => listing.listed.id === alias.modelId);
+    if (versionListing) {
+      listings.push({
+        listed: { ...versionListing.listed, id: alias.id, created: alias.created, version: alias.modelId },
+        environments: versionListing.environments,
+        audience: target.audience,
+      });
+    }
   }
 
   const teamIds = new Set(source.teams.map((team) => team.id));
@@ -139,9 +177,17 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
   }
 
   if (issues.length > 0) return { ok: false, issues };
+  listings.sort((a, b) => a.listed.id.localeCompare(b.listed.id));
+  const openByEnvironment = new Map<string, ModelObject[]>();
+  const restrictedModelsByEnvironment = new Map<string, RestrictedListing[]>();
+  for (const { listed, environments, audience } of listings) {
+    for (const environment of environments) {
+      if (audience) pushTo(restrictedModelsByEnvironment, environment, { listed, audience });
+      else pushTo(openByEnvironment, environment, listed);
+    }
+  }
   const modelListJsonByEnvironment = new Map<string, string>();
-  for (const [environment, list] of listsByEnvironment) {
-    list.sort((a, b) => a.id.localeCompare(b.id));
+  for (const [environment, list] of openByEnvironment) {
     modelListJsonByEnvironment.set(environment, JSON.stringify({ object: 'list', data: list }));
   }
   return {
@@ -153,6 +199,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       providers,
       models,
       modelListJsonByEnvironment,
+      restrictedModelsByEnvironment,
       counts: { providers: providers.size, models: models.size, keys: keysByHash.size },
     },
   };

@@ -54,8 +54,18 @@ export interface Deployment {
   readonly target: AdapterTarget;
 }
 
+/** Who may call a model; absent from a model every key may call. */
+export interface CompiledAudience {
+  readonly teams: ReadonlySet<string>;
+  readonly keys: ReadonlySet<string>;
+}
+
 export interface CompiledModel {
+  /** The name callers use: the model's own id, or an alias of it. */
   readonly id: string;
+  /** The version that serves: the model's own id, also when reached through an alias. */
+  readonly version: string;
+  readonly audience: CompiledAudience | null;
   readonly kind: ModelKind;
   readonly contextWindow: number | null;
   readonly dimension: number | null;
@@ -73,6 +83,12 @@ export interface CompiledKey {
   readonly expiresAt: number | null;
 }
 
+/** A `/v1/models` entry shown only to its audience. */
+export interface RestrictedListing {
+  readonly listed: Readonly<Record<string, unknown>> & { readonly id: string };
+  readonly audience: CompiledAudience;
+}
+
 export interface GatewaySnapshot {
   readonly version: number;
   readonly compiledAt: string;
@@ -80,7 +96,12 @@ export interface GatewaySnapshot {
   /** Every provider entry, including those no model uses yet (health checks probe them all). */
   readonly providers: ReadonlyMap<string, CompiledProvider>;
   readonly models: ReadonlyMap<string, CompiledModel>;
-  /** The serialised `GET /v1/models` body per environment, computed once per snapshot. */
+  /**
+   * The serialised `GET /v1/models` body per environment for keys that see only models open to everyone,
+   * computed once per snapshot.
+   */
   readonly modelListJsonByEnvironment: ReadonlyMap<string, string>;
+  /** Per environment, the listed models with an audience (empty when there are none). */
+  readonly restrictedModelsByEnvironment: ReadonlyMap<string, readonly RestrictedListing[]>;
   readonly counts: { readonly providers: number; readonly models: number; readonly keys: number };
 }

@@ -65,6 +65,12 @@ export interface DeploymentSource {
   weight: number;
 }
 
+/** Who may call a model: listed teams and/or keys. */
+export interface AudienceSource {
+  teams: readonly string[];
+  keys: readonly string[];
+}
+
 export interface ModelSource {
   id: string;
   kind: ModelKind;
@@ -75,7 +81,21 @@ export interface ModelSource {
   enabled: boolean;
   /** Unix seconds, reported as `created` by `/v1/models`. */
   created: number;
+  /** Reported as `owned_by` by `/v1/models` (`junction` when unset). */
+  owner?: string | null;
+  /** Who may call it; null or absent: every key. */
+  audience?: AudienceSource | null;
   deployments: readonly DeploymentSource[];
+}
+
+/** A stable name pointing at one version (a logical model); moving it changes what the name serves. */
+export interface AliasSource {
+  id: string;
+  modelId: string;
+  /** The version it pointed at before its last move, for rollback. */
+  previousModelId: string | null;
+  description: string | null;
+  created: number;
 }
 
 export interface TeamSource {
@@ -98,6 +118,7 @@ export interface ConfigurationSource {
   version: number;
   providers: readonly ProviderSource[];
   models: readonly ModelSource[];
+  aliases?: readonly AliasSource[];
   teams: readonly TeamSource[];
   apiKeys: readonly ApiKeySource[];
 }

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
+import type { ModelVerification } from '../../core/verification.js';
 import type { HealthBoard } from '../../health/health-board.js';
 import type { Logger } from '../../observability/logger.js';
 import { bearerCredential } from '../../secrets/bearer.js';
@@ -16,6 +17,7 @@ import type { Store } from '../../store/database.js';
 import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
 import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
+import { registerAliasRoutes } from './routes-aliases.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
@@ -35,6 +37,8 @@ export interface AdminDependencies {
   snapshotInfo: () =>
     | { version: number; compiledAt: string; counts: { providers: number; models: number; keys: number } }
     | undefined;
+  /** Runs a short request through the data plane (verify from the developer side). */
+  verifyModel?: (model: string, environment: string) => Promise<ModelVerification>;
 }
 
 export type AdminEnv = { Variables: { principal: AdminPrincipal } };
@@ -145,6 +149,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerEnvironmentRoutes(app, deps);
   registerConfigRoutes(app, deps);
   registerModelRoutes(app, deps);
+  registerAliasRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 
   app.doc31('/openapi.json', {

@@ -1,8 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
+import { GatewayError } from '../../core/errors/gateway-error.js';
 import { createModel, deleteModel, getModel, listModels, updateModel } from '../services/models.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
-import { listOf, ModelCreateSchema, ModelSchema, ModelUpdateSchema } from './schemas.js';
+import {
+  listOf,
+  ModelCreateSchema,
+  ModelSchema,
+  ModelUpdateSchema,
+  ModelVerificationSchema,
+  ModelVerifyRequestSchema,
+} from './schemas.js';
 
 const tags = ['Models'];
 const params = idParam('Logical model name');
@@ -62,6 +70,28 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       return c.json(await publisher.change((tx) => updateModel(tx, id, patch)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/models/{id}/verify',
+      tags,
+      summary:
+        'Send a short request for the model (or alias) through the data plane, as a developer would, and report the result',
+      security,
+      request: { params, ...jsonBody(ModelVerifyRequestSchema) },
+      responses: {
+        200: jsonResponse(ModelVerificationSchema, 'What the request found'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { environment } = c.req.valid('json');
+      if (!deps.verifyModel)
+        throw new GatewayError('not_ready', 'This process serves no data plane to verify through');
+      return c.json(await deps.verifyModel(id, environment ?? 'production'), 200);
     },
   );
   app.openapi(

@@ -227,6 +227,17 @@ const deployment = z.object({
   weight: z.number().int().min(0).max(10_000),
 });
 
+const audience = z
+  .object({
+    teams: z.array(z.string().min(1).max(128)).max(1000).optional(),
+    keys: z.array(z.string().min(1).max(128)).max(1000).optional(),
+  })
+  .strict()
+  .openapi('Audience', {
+    description:
+      'Teams and keys that may call the model; null means every key. Others get the 404 of an unknown model.',
+  });
+
 export const ModelSchema = z
   .object({
     id: z.string(),
@@ -236,6 +247,8 @@ export const ModelSchema = z
     capabilities,
     description: z.string().nullable(),
     enabled: z.boolean(),
+    owner: z.string().nullable(),
+    audience: z.object({ teams: z.array(z.string()), keys: z.array(z.string()) }).nullable(),
     deployments: z.array(deployment),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -248,6 +261,8 @@ const modelFields = {
   capabilities: capabilities.partial(),
   description: z.string().max(2000).nullable(),
   enabled: z.boolean(),
+  owner: z.string().trim().min(1).max(128).nullable(),
+  audience: audience.nullable(),
   deployments: z
     .array(deployment.extend({ weight: deployment.shape.weight.optional() }))
     .min(1)
@@ -267,6 +282,8 @@ export const ModelCreateSchema = z
     capabilities: modelFields.capabilities.optional(),
     description: modelFields.description.optional(),
     enabled: modelFields.enabled.optional(),
+    owner: modelFields.owner.optional(),
+    audience: modelFields.audience.optional(),
     deployments: modelFields.deployments,
   })
   .strict()
@@ -279,6 +296,8 @@ export const ModelUpdateSchema = z
     capabilities: modelFields.capabilities.optional(),
     description: modelFields.description.optional(),
     enabled: modelFields.enabled.optional(),
+    owner: modelFields.owner.optional(),
+    audience: modelFields.audience.optional(),
     deployments: modelFields.deployments.optional(),
   })
   .strict()
@@ -352,3 +371,68 @@ export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
 export type TeamCreate = z.infer<typeof TeamCreateSchema>;
 export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;
 export type EnvironmentCreate = z.infer<typeof EnvironmentCreateSchema>;
+
+export const AliasSchema = z
+  .object({
+    id: z.string(),
+    modelId: z.string().openapi({ description: 'The version the alias serves' }),
+    previousModelId: z.string().nullable().openapi({ description: 'Where rollback returns it' }),
+    kind: z.enum(modelKinds),
+    dimension: z.number().int().nullable(),
+    description: z.string().nullable(),
+    movedAt: timestamp.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Alias');
+
+export const AliasCreateSchema = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(MODEL_NAME_PATTERN, 'may use letters, digits, ".", "_", ":" and "-"'),
+    modelId: z.string().min(1).max(128),
+    description: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .openapi('AliasCreate');
+
+export const AliasUpdateSchema = z
+  .object({ description: z.string().max(2000).nullable().optional() })
+  .strict()
+  .openapi('AliasUpdate');
+
+export const AliasMoveSchema = z
+  .object({
+    modelId: z.string().min(1).max(128),
+    acknowledgeReembedding: z.boolean().optional().openapi({
+      description:
+        'Required to move an embedding alias to another model: vectors stored from it must be re-embedded',
+    }),
+  })
+  .strict()
+  .openapi('AliasMove');
+
+export const ModelVerifyRequestSchema = z
+  .object({ environment: environmentName.optional().openapi({ description: 'Default: production' }) })
+  .strict()
+  .openapi('ModelVerifyRequest');
+
+export const ModelVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    model: z.string(),
+    version: z.string(),
+    environment: z.string(),
+    backend: z.string().nullable(),
+    attempts: z.number().int(),
+    status: z.number().int(),
+    latencyMs: z.number().int(),
+    answer: z.string().optional(),
+    dimension: z.number().int().optional(),
+    dimensionMatches: z.boolean().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('ModelVerification');

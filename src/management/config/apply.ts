@@ -10,6 +10,7 @@ import type { MasterKey } from '../../secrets/envelope.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
 import { loadConfiguration } from '../configuration.js';
+import { createAlias, deleteAlias, listAliases, moveAlias, updateAlias } from '../services/aliases.js';
 import { createEnvironment, deleteEnvironment } from '../services/environments.js';
 import { createModel, deleteModel, listModels, updateModel } from '../services/models.js';
 import {
@@ -148,9 +149,47 @@ async function compute(
     } else unchanged++;
   }
 
-  // Models
-  const currentModels = new Map((await listModels(db)).map((model) => [model.id, model]));
-  const modelFields = ['contextWindow', 'dimension', 'capabilities', 'description', 'enabled', 'deployments'];
+  // Models (audiences name teams in the document and hold team ids in the store)
+  const teamNames = new Map([...currentTeams.values()].map((row) => [row.id, row.name]));
+  const teamIdsByName = async () =>
+    new Map(
+      (await db.select({ id: teams.id, name: teams.name }).from(teams)).map((row) => [row.name, row.id]),
+    );
+  const currentModels = new Map(
+    (await listModels(db)).map((model) => [
+      model.id,
+      {
+        ...model,
+        audience: model.audience && {
+          teams: model.audience.teams.map((id) => teamNames.get(id) ?? id),
+          keys: model.audience.keys,
+        },
+      },
+    ]),
+  );
+  const modelFields = [
+    'contextWindow',
+    'dimension',
+    'capabilities',
+    'description',
+    'enabled',
+    'owner',
+    'audience',
+    'deployments',
+  ];
+  const withTeamIds = async <T extends { audience?: { teams?: string[]; keys?: string[] } | null }>(
+    input: T,
+  ): Promise<T> => {
+    if (!input.audience) return input;
+    const ids = await teamIdsByName();
+    return {
+      ...input,
+      audience: {
+        teams: (input.audience.teams ?? []).map((name) => ids.get(name) ?? name),
+        keys: input.audience.keys ?? [],
+      },
+    };
+  };
   for (const wanted of document.models ?? []) {
     const current = currentModels.get(wanted.id);
     const deployments = wanted.deployments.map((deployment) => ({
@@ -159,7 +198,7 @@ async function compute(
     }));
     if (!current) {
       changes.push({ action: 'create', kind: 'model', id: wanted.id });
-      operations.push(() => createModel(db, { ...wanted, deployments }));
+      operations.push(async () => createModel(db, await withTeamIds({ ...wanted, deployments })));
       continue;
     }
     if (current.kind !== wanted.kind) {
@@ -172,6 +211,7 @@ async function compute(
       ...wanted,
       deployments,
       capabilities: wanted.capabilities ? { ...current.capabilities, ...wanted.capabilities } : undefined,
+      audience: wanted.audience && { teams: wanted.audience.teams ?? [], keys: wanted.audience.keys ?? [] },
     };
     const differing = changedFields(normalized, current, modelFields);
     if (differing.length === 0) {
@@ -182,7 +222,34 @@ async function compute(
     const patch = Object.fromEntries(
       differing.map((field) => [field, (normalized as Record<string, unknown>)[field]]),
     );
-    operations.push(() => updateModel(db, wanted.id, patch));
+    operations.push(async () => updateModel(db, wanted.id, await withTeamIds(patch)));
+  }
+
+  // Aliases, after the models they may point at
+  const currentAliases = new Map((await listAliases(db)).map((alias) => [alias.id, alias]));
+  for (const wanted of document.aliases ?? []) {
+    const current = currentAliases.get(wanted.id);
+    if (!current) {
+      changes.push({ action: 'create', kind: 'alias', id: wanted.id });
+      operations.push(() => createAlias(db, wanted));
+      continue;
+    }
+    const fields: string[] = [];
+    if (wanted.modelId !== current.modelId) {
+      fields.push('modelId');
+      operations.push(() =>
+        moveAlias(db, wanted.id, {
+          modelId: wanted.modelId,
+          acknowledgeReembedding: wanted.acknowledgeReembedding === true,
+        }),
+      );
+    }
+    if (wanted.description !== undefined && !same(wanted.description, current.description)) {
+      fields.push('description');
+      operations.push(() => updateAlias(db, wanted.id, { description: wanted.description ?? null }));
+    }
+    if (fields.length > 0) changes.push({ action: 'update', kind: 'alias', id: wanted.id, fields });
+    else unchanged++;
   }
 
   // Keys: metadata only; a document can revoke a key, never issue one (its secret is shown once, by the API).
@@ -200,6 +267,11 @@ async function compute(
   }
 
   if (prune) {
+    const wantedAliases = new Set((document.aliases ?? []).map((alias) => alias.id));
+    for (const id of currentAliases.keys()) {
+      if (!wantedAliases.has(id))
+        later.push({ change: { action: 'delete', kind: 'alias', id }, operation: () => deleteAlias(db, id) });
+    }
     const wantedModels = new Set((document.models ?? []).map((model) => model.id));
     for (const id of currentModels.keys()) {
       if (!wantedModels.has(id))

@@ -45,6 +45,13 @@ export const ConfigModelSchema = z
       .optional(),
     description: z.string().max(2000).nullable().optional(),
     enabled: z.boolean().optional(),
+    owner: z.string().max(128).nullable().optional(),
+    /** Team names and key ids that may call the model; null for every key. */
+    audience: z
+      .object({ teams: z.array(z.string()).optional(), keys: z.array(z.string()).optional() })
+      .strict()
+      .nullable()
+      .optional(),
     deployments: z
       .array(
         z
@@ -75,6 +82,19 @@ export const ConfigDocumentSchema = z
       .optional(),
     providers: z.array(ConfigProviderSchema).optional(),
     models: z.array(ConfigModelSchema).optional(),
+    aliases: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(128).regex(MODEL_NAME_PATTERN),
+            modelId: z.string().min(1).max(128),
+            description: z.string().max(2000).nullable().optional(),
+            /** Needed to move an embedding alias to another model (vectors must be re-embedded). */
+            acknowledgeReembedding: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     teams: z
       .array(
         z
@@ -108,7 +128,7 @@ export type ConfigModel = z.infer<typeof ConfigModelSchema>;
 
 export const ConfigChangeSchema = z.object({
   action: z.enum(['create', 'update', 'delete', 'revoke']),
-  kind: z.enum(['environment', 'provider', 'model', 'team', 'key']),
+  kind: z.enum(['environment', 'provider', 'model', 'alias', 'team', 'key']),
   id: z.string(),
   fields: z.array(z.string()).optional(),
 });

@@ -2,6 +2,7 @@
 import { asc } from 'drizzle-orm';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
+import { listAliases } from '../services/aliases.js';
 import { listModels } from '../services/models.js';
 import { listProviders } from '../services/providers.js';
 import { CONFIG_DOCUMENT_VERSION, type ConfigDocument } from './document.js';
@@ -37,7 +38,17 @@ export async function exportConfiguration(db: Database): Promise<ConfigDocument>
       capabilities: model.capabilities,
       description: model.description,
       enabled: model.enabled,
+      owner: model.owner,
+      audience: model.audience && {
+        teams: model.audience.teams.map((id) => teamNames.get(id) ?? id),
+        keys: model.audience.keys,
+      },
       deployments: model.deployments,
+    })),
+    aliases: (await listAliases(db)).map((alias) => ({
+      id: alias.id,
+      modelId: alias.modelId,
+      description: alias.description,
     })),
     teams: teamRows.map((row) => ({ name: row.name, description: row.description })),
     keys: keyRows.map((row) => ({

@@ -4,7 +4,7 @@ import { pushTo } from '../../core/collections.js';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { ModelCapabilities } from '../../core/snapshot/source.js';
 import type { Database } from '../../store/database.js';
-import { modelDeployments, models, providers } from '../../store/schema.js';
+import { apiKeys, modelAliases, modelDeployments, models, providers, teams } from '../../store/schema.js';
 import type { ModelCreate, ModelUpdate } from '../api/schemas.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
@@ -28,6 +28,8 @@ function modelView(
     capabilities: row.capabilities as unknown as ModelCapabilities,
     description: row.description,
     enabled: row.enabled,
+    owner: row.owner,
+    audience: row.audience ?? null,
     deployments,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -111,8 +113,48 @@ function checkDimension(kind: string, dimension: number | null | undefined): voi
   }
 }
 
+/** Who may call a model: every key (null), or listed teams and keys, which must exist. */
+async function checkAudience(
+  db: Database,
+  audience: { teams?: string[]; keys?: string[] } | null | undefined,
+): Promise<{ teams: string[]; keys: string[] } | null | undefined> {
+  if (audience === undefined || audience === null) return audience;
+  const wanted = { teams: [...new Set(audience.teams ?? [])], keys: [...new Set(audience.keys ?? [])] };
+  if (wanted.teams.length === 0 && wanted.keys.length === 0) {
+    throw invalid('audience', 'an audience lists at least one team or key; use null for every key');
+  }
+  const knownTeams = new Set(
+    wanted.teams.length === 0
+      ? []
+      : (await db.select({ id: teams.id }).from(teams).where(inArray(teams.id, wanted.teams))).map(
+          (row) => row.id,
+        ),
+  );
+  const missingTeam = wanted.teams.find((team) => !knownTeams.has(team));
+  if (missingTeam) throw invalid('audience.teams', `team ${missingTeam} does not exist`);
+  const knownKeys = new Set(
+    wanted.keys.length === 0
+      ? []
+      : (await db.select({ id: apiKeys.id }).from(apiKeys).where(inArray(apiKeys.id, wanted.keys))).map(
+          (row) => row.id,
+        ),
+  );
+  const missingKey = wanted.keys.find((key) => !knownKeys.has(key));
+  if (missingKey) throw invalid('audience.keys', `key ${missingKey} does not exist`);
+  return wanted;
+}
+
+const invalid = (path: string, message: string) =>
+  new GatewayError('invalid_request', message, { details: [{ path, message }] });
+
 export async function createModel(db: Database, input: ModelCreate): Promise<ModelView> {
   checkDimension(input.kind, input.dimension);
+  const [aliasClash] = await db
+    .select({ id: modelAliases.id })
+    .from(modelAliases)
+    .where(eq(modelAliases.id, input.id));
+  if (aliasClash) throw invalid('id', `${input.id} is already the name of an alias`);
+  const audience = await checkAudience(db, input.audience);
   const now = new Date();
   await db
     .insert(models)
@@ -124,6 +166,8 @@ export async function createModel(db: Database, input: ModelCreate): Promise<Mod
       capabilities: { ...defaultCapabilities(input.kind), ...input.capabilities },
       description: input.description ?? null,
       enabled: input.enabled ?? true,
+      owner: input.owner ?? null,
+      audience: audience ?? null,
       createdAt: now,
       updatedAt: now,
     })
@@ -137,6 +181,8 @@ export async function updateModel(db: Database, id: string, patch: ModelUpdate):
   if (!current) throw notFound('Model', id);
   const dimension = patch.dimension === undefined ? current.dimension : patch.dimension;
   checkDimension(current.kind, dimension);
+  if (dimension !== current.dimension) await refuseDimensionChangeUnderAlias(db, id);
+  const audience = await checkAudience(db, patch.audience);
   await db
     .update(models)
     .set({
@@ -145,6 +191,8 @@ export async function updateModel(db: Database, id: string, patch: ModelUpdate):
       capabilities: patch.capabilities ? { ...current.capabilities, ...patch.capabilities } : undefined,
       description: patch.description,
       enabled: patch.enabled,
+      owner: patch.owner,
+      audience,
       updatedAt: new Date(),
     })
     .where(eq(models.id, id));
@@ -152,7 +200,29 @@ export async function updateModel(db: Database, id: string, patch: ModelUpdate):
   return getModel(db, id);
 }
 
+/** An alias promises one dimension to its users; the version behind it cannot change size under them. */
+async function refuseDimensionChangeUnderAlias(db: Database, id: string): Promise<void> {
+  const aliases = await db
+    .select({ id: modelAliases.id })
+    .from(modelAliases)
+    .where(eq(modelAliases.modelId, id));
+  if (aliases.length > 0) {
+    throw invalid(
+      'dimension',
+      `the alias ${aliases.map((alias) => alias.id).join(', ')} serves ${id}; its dimension cannot change under it`,
+    );
+  }
+}
+
 export async function deleteModel(db: Database, id: string): Promise<void> {
+  const aliases = await db
+    .select({ id: modelAliases.id })
+    .from(modelAliases)
+    .where(eq(modelAliases.modelId, id));
+  if (aliases.length > 0) {
+    const names = aliases.map((alias) => alias.id).sort();
+    throw new GatewayError('in_use', `Model ${id} is served by the alias ${names.join(', ')}; move it first`);
+  }
   const deleted = await db.delete(models).where(eq(models.id, id)).returning({ id: models.id });
   if (deleted.length === 0) throw notFound('Model', id);
 }
