@@ -26,13 +26,14 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
 
   const deploymentsByModel = new Map<
     string,
-    { providerId: string; upstreamModel: string; weight: number }[]
+    { providerId: string; upstreamModel: string; weight: number; priority: number }[]
   >();
   for (const row of deploymentRows) {
     pushTo(deploymentsByModel, row.modelId, {
       providerId: row.providerId,
       upstreamModel: row.upstreamModel,
       weight: row.weight,
+      priority: row.priority,
     });
   }
   return {

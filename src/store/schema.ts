@@ -87,6 +87,8 @@ export const modelDeployments = pgTable(
       .references(() => providers.id, { onDelete: 'restrict' }),
     upstreamModel: text('upstream_model').notNull(),
     weight: integer('weight').notNull().default(1),
+    /** Lower is tried first; weight spreads traffic among members of equal priority. */
+    priority: integer('priority').notNull().default(0),
   },
   (table) => [
     primaryKey({ columns: [table.modelId, table.position] }),
@@ -170,6 +172,7 @@ export const schema = {
   environments,
   providers,
   models,
+  modelAliases,
   modelDeployments,
   teams,
   apiKeys,

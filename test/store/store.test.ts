@@ -30,6 +30,7 @@ const EXPECTED_TABLES = [
   'api_keys',
   'environments',
   'meta',
+  'model_aliases',
   'model_deployments',
   'models',
   'provider_health',

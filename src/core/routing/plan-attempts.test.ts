@@ -112,3 +112,70 @@ describe('planAttempts', () => {
     expect(all.map((deployment) => deployment.provider.id).sort()).toEqual(['p0', 'p1', 'p2']);
   });
 });
+
+describe('planAttempts with priorities', () => {
+  function tiered(members: Array<{ weight: number; priority: number }>): CompiledModel {
+    const result = compileSnapshot(
+      configurationSource({
+        providers: members.map((_, index) =>
+          providerSource({ id: `p${index}`, environments: ['production'] }),
+        ),
+        models: [
+          modelSource({
+            id: 'm',
+            deployments: members.map((member, index) => ({
+              providerId: `p${index}`,
+              upstreamModel: 'u',
+              weight: member.weight,
+              priority: member.priority,
+            })),
+          }),
+        ],
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.snapshot.models.get('m')!;
+  }
+
+  it('tries every member of a lower priority first, spreading by weight inside each tier', () => {
+    const model = tiered([
+      { weight: 1, priority: 1 },
+      { weight: 3, priority: 0 },
+      { weight: 1, priority: 0 },
+      { weight: 9, priority: 2 },
+    ]);
+    const random = seededRandom(7);
+    const firsts = new Map<string, number>();
+    for (let pick = 0; pick < 10_000; pick++) {
+      const plan = planAttempts({ model, environment: 'production', random, maxAttempts: 10 });
+      expect(plan.map((deployment) => deployment.priority)).toEqual([0, 0, 1, 2]);
+      const first = plan[0]!.provider.id;
+      firsts.set(first, (firsts.get(first) ?? 0) + 1);
+    }
+    expect(firsts.get('p1')! / 10_000).toBeCloseTo(0.75, 1);
+    expect(firsts.get('p2')! / 10_000).toBeCloseTo(0.25, 1);
+  });
+
+  it('reaches a higher tier only when the lower one is unhealthy, and caps attempts across tiers', () => {
+    const model = tiered([
+      { weight: 1, priority: 0 },
+      { weight: 1, priority: 1 },
+    ]);
+    const health = { statusOf: (id: string) => (id === 'p0' ? 'unhealthy' : 'healthy') } as HealthView;
+    const plan = planAttempts({
+      model,
+      environment: 'production',
+      random: seededRandom(1),
+      maxAttempts: 3,
+      health,
+    });
+    expect(plan.map((deployment) => deployment.provider.id)).toEqual(['p1']);
+    const capped = planAttempts({
+      model,
+      environment: 'production',
+      random: seededRandom(1),
+      maxAttempts: 1,
+    });
+    expect(capped.map((deployment) => deployment.provider.id)).toEqual(['p0']);
+  });
+});

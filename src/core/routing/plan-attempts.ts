@@ -17,9 +17,9 @@ export interface PlanInput {
 }
 
 /**
- * Eligible deployments (enabled, active in the environment, weight > 0, not unhealthy) in weighted-random
- * order without replacement: the first is picked in proportion to weight, and the rest follow as in-pool
- * fallbacks. When every member is unhealthy they are all tried rather than none: health alone never empties
+ * Eligible deployments (enabled, active in the environment, weight > 0, not unhealthy) by priority tier, lowest
+ * first, and within a tier in weighted-random order without replacement: the first is picked in proportion to
+ * weight, and the rest follow as in-pool fallbacks. When every member is unhealthy they are all tried rather than none: health alone never empties
  * a pool.
  */
 export function planAttempts(input: PlanInput): Deployment[] {
@@ -40,18 +40,37 @@ export function planAttempts(input: PlanInput): Deployment[] {
   }
   if (eligible.length <= 1) return eligible;
   const plan: Deployment[] = [];
+  const first = eligible[0]!.priority;
+  if (eligible.every((deployment) => deployment.priority === first)) {
+    drawByWeight(eligible, plan, input);
+    return plan;
+  }
+  // Priority tiers in order; weight decides the order inside each tier.
+  const tiers = [...new Set(eligible.map((deployment) => deployment.priority))].sort((a, b) => a - b);
+  for (const tier of tiers) {
+    if (plan.length >= input.maxAttempts) break;
+    drawByWeight(
+      eligible.filter((deployment) => deployment.priority === tier),
+      plan,
+      input,
+    );
+  }
+  return plan;
+}
+
+/** Appends `members` to `plan` in weighted-random order without replacement, up to the attempt cap. */
+function drawByWeight(members: Deployment[], plan: Deployment[], input: PlanInput): void {
   let total = 0;
-  for (const deployment of eligible) total += deployment.weight;
-  while (eligible.length > 0 && plan.length < input.maxAttempts) {
+  for (const deployment of members) total += deployment.weight;
+  while (members.length > 0 && plan.length < input.maxAttempts) {
     let target = input.random() * total;
     let index = 0;
-    for (; index < eligible.length - 1; index++) {
-      target -= eligible[index]!.weight;
+    for (; index < members.length - 1; index++) {
+      target -= members[index]!.weight;
       if (target < 0) break;
     }
-    const [picked] = eligible.splice(index, 1);
+    const [picked] = members.splice(index, 1);
     plan.push(picked!);
     total -= picked!.weight;
   }
-  return plan;
 }

@@ -85,6 +85,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         upstreamModel: deployment.upstreamModel,
         upstreamModelJson: JSON.stringify(deployment.upstreamModel),
         weight: deployment.weight,
+        priority: deployment.priority ?? 0,
         target: {
           providerId: provider.id,
           upstreamModel: deployment.upstreamModel,

@@ -50,6 +50,8 @@ export interface Deployment {
   /** `upstreamModel` as a JSON string literal, ready to patch into a forwarded body. */
   readonly upstreamModelJson: string;
   readonly weight: number;
+  /** Lower is tried first; members of equal priority share traffic by weight. */
+  readonly priority: number;
   /** What the provider's adapter needs to build requests for this member. */
   readonly target: AdapterTarget;
 }

@@ -63,6 +63,8 @@ export interface DeploymentSource {
   providerId: string;
   upstreamModel: string;
   weight: number;
+  /** Lower is tried first (default 0); weight spreads traffic among members of equal priority. */
+  priority?: number;
 }
 
 /** Who may call a model: listed teams and/or keys. */

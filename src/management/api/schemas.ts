@@ -225,6 +225,9 @@ const deployment = z.object({
   providerId: z.string().min(1).max(63),
   upstreamModel: z.string().trim().min(1).max(256),
   weight: z.number().int().min(0).max(10_000),
+  priority: z.number().int().min(0).max(100).openapi({
+    description: 'Lower is tried first; weight spreads traffic among members of equal priority',
+  }),
 });
 
 const audience = z
@@ -264,7 +267,12 @@ const modelFields = {
   owner: z.string().trim().min(1).max(128).nullable(),
   audience: audience.nullable(),
   deployments: z
-    .array(deployment.extend({ weight: deployment.shape.weight.optional() }))
+    .array(
+      deployment.extend({
+        weight: deployment.shape.weight.optional(),
+        priority: deployment.shape.priority.optional(),
+      }),
+    )
     .min(1)
     .max(100),
 };

@@ -195,6 +195,7 @@ async function compute(
     const deployments = wanted.deployments.map((deployment) => ({
       ...deployment,
       weight: deployment.weight ?? 1,
+      priority: deployment.priority ?? 0,
     }));
     if (!current) {
       changes.push({ action: 'create', kind: 'model', id: wanted.id });

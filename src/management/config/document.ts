@@ -59,6 +59,7 @@ export const ConfigModelSchema = z
             providerId: z.string().min(1).max(63),
             upstreamModel: z.string().min(1).max(256),
             weight: z.number().int().min(0).max(10_000).optional(),
+            priority: z.number().int().min(0).max(100).optional(),
           })
           .strict(),
       )

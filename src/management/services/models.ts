@@ -18,7 +18,7 @@ const defaultCapabilities = (kind: ModelCreate['kind']): ModelCapabilities =>
 
 function modelView(
   row: ModelRow,
-  deployments: { providerId: string; upstreamModel: string; weight: number }[],
+  deployments: { providerId: string; upstreamModel: string; weight: number; priority: number }[],
 ) {
   return {
     id: row.id,
@@ -46,12 +46,16 @@ async function deploymentsOf(db: Database, ids: string[]) {
           .from(modelDeployments)
           .where(inArray(modelDeployments.modelId, ids))
           .orderBy(asc(modelDeployments.modelId), asc(modelDeployments.position));
-  const byModel = new Map<string, { providerId: string; upstreamModel: string; weight: number }[]>();
+  const byModel = new Map<
+    string,
+    { providerId: string; upstreamModel: string; weight: number; priority: number }[]
+  >();
   for (const row of rows) {
     pushTo(byModel, row.modelId, {
       providerId: row.providerId,
       upstreamModel: row.upstreamModel,
       weight: row.weight,
+      priority: row.priority,
     });
   }
   return byModel;
@@ -102,6 +106,7 @@ async function writeDeployments(
       providerId: deployment.providerId,
       upstreamModel: deployment.upstreamModel,
       weight: deployment.weight ?? 1,
+      priority: deployment.priority ?? 0,
     })),
   );
 }
