@@ -105,8 +105,8 @@ describe.each(kinds)('admin API resources (%s store)', (kind) => {
         }),
       );
       expect(patched.deployments).toEqual([
-        { providerId: 'echo-2', upstreamModel: 'echo-two', weight: 3 },
-        { providerId: 'echo-1', upstreamModel: 'echo-one', weight: 0 },
+        { providerId: 'echo-2', upstreamModel: 'echo-two', weight: 3, priority: 0 },
+        { providerId: 'echo-1', upstreamModel: 'echo-one', weight: 0, priority: 0 },
       ]);
       const described = await ok(
         gateway.admin<ModelView>('PATCH', '/models/chat-a', {
