@@ -277,13 +277,16 @@ const modelFields = {
     .max(100),
 };
 
+/** The name developers put in `model`: a model version or an alias. */
+const modelName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(MODEL_NAME_PATTERN, 'may use letters, digits, ".", "_", ":" and "-"');
+
 export const ModelCreateSchema = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(MODEL_NAME_PATTERN, 'may use letters, digits, ".", "_", ":" and "-"'),
+    id: modelName,
     kind: z.enum(modelKinds),
     contextWindow: modelFields.contextWindow.optional(),
     dimension: modelFields.dimension.optional(),
@@ -396,11 +399,7 @@ export const AliasSchema = z
 
 export const AliasCreateSchema = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(MODEL_NAME_PATTERN, 'may use letters, digits, ".", "_", ":" and "-"'),
+    id: modelName,
     modelId: z.string().min(1).max(128),
     description: z.string().max(2000).nullable().optional(),
   })

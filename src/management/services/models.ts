@@ -118,6 +118,18 @@ function checkDimension(kind: string, dimension: number | null | undefined): voi
   }
 }
 
+/** The first of `ids` with no row in `table`, or undefined when all exist. */
+async function firstMissing(
+  db: Database,
+  table: typeof teams | typeof apiKeys,
+  ids: string[],
+): Promise<string | undefined> {
+  if (ids.length === 0) return undefined;
+  const found = await db.select({ id: table.id }).from(table).where(inArray(table.id, ids));
+  const known = new Set(found.map((row) => row.id));
+  return ids.find((id) => !known.has(id));
+}
+
 /** Who may call a model: every key (null), or listed teams and keys, which must exist. */
 async function checkAudience(
   db: Database,
@@ -128,23 +140,9 @@ async function checkAudience(
   if (wanted.teams.length === 0 && wanted.keys.length === 0) {
     throw invalid('audience', 'an audience lists at least one team or key; use null for every key');
   }
-  const knownTeams = new Set(
-    wanted.teams.length === 0
-      ? []
-      : (await db.select({ id: teams.id }).from(teams).where(inArray(teams.id, wanted.teams))).map(
-          (row) => row.id,
-        ),
-  );
-  const missingTeam = wanted.teams.find((team) => !knownTeams.has(team));
+  const missingTeam = await firstMissing(db, teams, wanted.teams);
   if (missingTeam) throw invalid('audience.teams', `team ${missingTeam} does not exist`);
-  const knownKeys = new Set(
-    wanted.keys.length === 0
-      ? []
-      : (await db.select({ id: apiKeys.id }).from(apiKeys).where(inArray(apiKeys.id, wanted.keys))).map(
-          (row) => row.id,
-        ),
-  );
-  const missingKey = wanted.keys.find((key) => !knownKeys.has(key));
+  const missingKey = await firstMissing(db, apiKeys, wanted.keys);
   if (missingKey) throw invalid('audience.keys', `key ${missingKey} does not exist`);
   return wanted;
 }
