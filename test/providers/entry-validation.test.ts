@@ -115,6 +115,20 @@ describe('regional entries', () => {
     expect(JSON.stringify(created)).not.toContain('PRIVATE KEY');
   });
 
+  it('needs the project of a Vertex entry that authenticates with a bearer token', async () => {
+    const base = {
+      type: 'vertex',
+      displayName: 'V',
+      region: 'europe-west4',
+      authMethod: 'bearer',
+      apiKey: 'ya29.token-0000000000',
+    };
+    const refused = await create({ id: 'vertex-no-project', ...base });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('config.projectId');
+    await ok(create({ id: 'vertex-with-project', ...base, config: { projectId: 'acme-prod' } }));
+  });
+
   it('names the field missing from a service-account key', async () => {
     const { client_email: _, ...withoutEmail } = SERVICE_ACCOUNT;
     const result = await create({

@@ -308,6 +308,13 @@ function compileProvider(
       break;
     }
   }
+  if (provider.type === 'vertex' && !settings.projectId) {
+    issues.push({
+      path,
+      message: 'a vertex provider needs config.projectId, or a service-account key that names its project',
+    });
+    return undefined;
+  }
   return { ...common, ...parsed, headers, auth, settings };
 }
 
