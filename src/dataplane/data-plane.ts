@@ -22,6 +22,7 @@ import { type AttemptRecord, type ExecutionResult, executePlan } from './execute
 import { CapturedResponse } from './http/captured-response.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
+import { createRequestMetrics } from './request-metrics.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
 import { createEchoUpstream } from './upstream/echo-upstream.js';
 import { createHttpUpstream } from './upstream/http-upstream.js';
@@ -56,7 +57,8 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Creates the data plane handler and its upstream clients. */
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
-  const { snapshots, metrics, logger } = options;
+  const { snapshots, logger } = options;
+  const record = createRequestMetrics(options.metrics);
   const http = createHttpUpstream(options.timeouts);
   const echo = createEchoUpstream(options.timeouts);
   const authorizer = createAuthorizer(options.auth);
@@ -103,30 +105,30 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     } catch (error) {
       // Nothing of an unauthenticated body is read: answer and close the connection.
       drain(request, response);
-      metrics.requests.inc({ endpoint, model: '', backend: '', status: 401 });
+      record.request(endpoint, '', '', 401);
       sendError(response, asGatewayError(error));
       return;
     }
     if (endpoint === 'models') {
       const list = modelListFor(snapshot, key);
-      metrics.requests.inc({ endpoint, model: '', backend: '', status: 200 });
+      record.request(endpoint, '', '', 200);
       sendJsonText(response, 200, list);
       return;
     }
     inFlight++;
-    metrics.inFlight.inc({ endpoint });
+    record.inFlight(endpoint, 1);
     serve(request, response, snapshot, key, endpoint, requestId, started)
       .catch((error: unknown) => {
         const gatewayError = asGatewayError(error);
         if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
         if (gatewayError.code === 'body_too_large') response.setHeader('connection', 'close');
         sendError(response, gatewayError);
-        metrics.requests.inc({ endpoint, model: '', backend: '', status: gatewayError.status });
-        metrics.errors.inc({ endpoint, model: '', backend: '', code: gatewayError.code });
+        record.request(endpoint, '', '', gatewayError.status);
+        record.error(endpoint, '', '', gatewayError.code);
       })
       .finally(() => {
         inFlight--;
-        metrics.inFlight.dec({ endpoint });
+        record.inFlight(endpoint, -1);
       });
   };
 
@@ -198,32 +200,42 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
     if (result.streamEnd === 'timeout' || result.streamEnd === 'interrupted') abort.abort();
     if (result.error) sendError(response, result.error);
-    record(endpoint, model, result, started);
+    recordResult(endpoint, model, result, started);
   };
 
-  const record = (endpoint: Endpoint, model: CompiledModel, result: ExecutionResult, started: number) => {
+  const recordResult = (
+    endpoint: Endpoint,
+    model: CompiledModel,
+    result: ExecutionResult,
+    started: number,
+  ) => {
     const backend = result.backend?.id ?? '';
-    const labels = { endpoint, model: model.id, backend };
-    metrics.requests.inc({ ...labels, status: result.status });
-    metrics.duration.observe(labels, (performance.now() - started) / 1000);
-    if (result.firstByteMs !== undefined) {
-      metrics.timeToFirstByte.observe({ model: model.id, backend }, result.firstByteMs / 1000);
-    }
-    for (const attempt of result.attempts)
-      metrics.attempts.inc({ backend: attempt.backend, outcome: attempt.outcome });
+    record.request(endpoint, model.id, backend, result.status);
+    record.timing(
+      endpoint,
+      model.id,
+      backend,
+      (performance.now() - started) / 1000,
+      result.firstByteMs === undefined ? undefined : result.firstByteMs / 1000,
+    );
+    for (const attempt of result.attempts) record.attempt(attempt.backend, attempt.outcome);
     if (result.usage) {
-      metrics.tokens.inc({ model: model.id, backend, direction: 'input' }, result.usage.prompt_tokens ?? 0);
-      metrics.tokens.inc(
-        { model: model.id, backend, direction: 'output' },
+      record.tokens(
+        endpoint,
+        model.id,
+        backend,
+        result.usage.prompt_tokens ?? 0,
         result.usage.completion_tokens ?? 0,
       );
     }
-    if (result.error) metrics.errors.inc({ ...labels, code: result.error.code });
+    if (result.error) record.error(endpoint, model.id, backend, result.error.code);
     else if (result.streamEnd && result.streamEnd !== 'complete' && result.streamEnd !== 'cancelled') {
-      metrics.errors.inc({
-        ...labels,
-        code: result.streamEnd === 'timeout' ? 'upstream_timeout' : 'stream_interrupted',
-      });
+      record.error(
+        endpoint,
+        model.id,
+        backend,
+        result.streamEnd === 'timeout' ? 'upstream_timeout' : 'stream_interrupted',
+      );
     }
   };
 
