@@ -11,8 +11,9 @@ export function authenticate(
   snapshot: GatewaySnapshot,
   now: number,
 ): CompiledKey {
-  // BYOK callers put their own provider key in Authorization and Junction's key in x-junction-api-key.
-  const junctionKey = headers['x-junction-api-key'];
+  // BYOK callers put their own provider key in Authorization and Junction's key in x-junction-key
+  // (x-junction-api-key is accepted as another spelling).
+  const junctionKey = headers['x-junction-key'] ?? headers['x-junction-api-key'];
   const authorization = typeof junctionKey === 'string' ? junctionKey : headers.authorization;
   if (!authorization) {
     throw new GatewayError(

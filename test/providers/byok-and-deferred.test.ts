@@ -91,14 +91,17 @@ describe('BYOK passthrough', () => {
     expect(received.headers['x-junction-provider-key']).toBeUndefined();
   });
 
-  it("takes the provider key from Authorization when Junction's key is in x-junction-api-key", async () => {
-    const result = await gateway.call('POST', CHAT, chat('byok-only'), undefined, {
-      authorization: `Bearer ${callerKey}`,
-      'x-junction-api-key': junctionKey,
-    });
-    expect(result.status, result.text).toBe(200);
-    expect(upstream.requests.at(-1)!.headers.authorization).toBe(`Bearer ${callerKey}`);
-  });
+  it.each(['x-junction-key', 'x-junction-api-key'])(
+    "takes the provider key from Authorization when Junction's key is in %s",
+    async (header) => {
+      const result = await gateway.call('POST', CHAT, chat('byok-only'), undefined, {
+        authorization: `Bearer ${callerKey}`,
+        [header]: junctionKey,
+      });
+      expect(result.status, result.text).toBe(200);
+      expect(upstream.requests.at(-1)!.headers.authorization).toBe(`Bearer ${callerKey}`);
+    },
+  );
 
   it('refuses with 401 when no backend can serve without a caller key, saying where it goes', async () => {
     const before = upstream.requests.length;

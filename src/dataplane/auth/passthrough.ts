@@ -1,6 +1,6 @@
 /**
  * BYOK passthrough: the caller's own provider key, forwarded upstream and never stored. It travels in
- * `x-junction-provider-key`, or in `Authorization` when the caller sends Junction's key in `x-junction-api-key`
+ * `x-junction-provider-key`, or in `Authorization` when the caller sends Junction's key in `x-junction-key`
  * (so an OpenAI SDK configured with the provider key works unchanged apart from one extra header).
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -14,7 +14,7 @@ export function callerProviderKey(headers: IncomingHttpHeaders): string | undefi
     const key = explicit.replace(/^bearer\s+/i, '').trim();
     if (key) return key;
   }
-  if (typeof headers['x-junction-api-key'] === 'string') {
+  if (typeof headers['x-junction-key'] === 'string' || typeof headers['x-junction-api-key'] === 'string') {
     const fromAuthorization = bearerCredential(headers.authorization);
     if (fromAuthorization) return fromAuthorization;
   }
@@ -25,6 +25,6 @@ export function callerProviderKey(headers: IncomingHttpHeaders): string | undefi
 export function missingProviderKey(providerId: string): GatewayError {
   return new GatewayError(
     'missing_api_key',
-    `The backend ${providerId} uses your own provider key: send it in x-junction-provider-key (or in Authorization, with Junction's key in x-junction-api-key).`,
+    `The backend ${providerId} uses your own provider key: send it in x-junction-provider-key (or in Authorization, with Junction's key in x-junction-key).`,
   );
 }
