@@ -10,6 +10,8 @@ import { missingCapability } from '../core/request/capabilities.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import type { Diagnostic } from '../core/routing/health.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
+import { planRoute, type Refusal } from '../core/routing/plan-route.js';
+import type { RouteRequest } from '../core/routing/policy.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../core/verification.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/openai.js';
@@ -149,28 +151,19 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       throw new GatewayError('invalid_json', 'The body is not valid JSON');
     }
     const parsed = endpoint === 'chat' ? validateChatRequest(body) : validateEmbeddingsRequest(body);
-    const model = resolveModel(snapshot, key, parsed.model, endpoint);
-    const lacking = missingCapability(parsed, model.capabilities, endpoint);
-    if (lacking) {
-      throw new GatewayError(
-        'unsupported_parameter',
-        `The model \`${model.id}\` does not support ${lacking.what}; remove \`${lacking.param}\` or use a model that does.`,
-        { param: lacking.param },
-      );
-    }
-    const plan = planAttempts({
-      model,
-      environment: key.environment,
+    const route = planRoute({
+      request: routeRequest(parsed, request.headers),
+      key,
+      snapshot,
+      refuse: (model) => refusal(parsed, model, endpoint),
       random,
       maxAttempts: options.maxAttempts,
       health: options.health,
     });
-    if (plan.length === 0) {
-      throw new GatewayError(
-        'no_backend_available',
-        `No backend of ${model.id} is available in ${key.environment}`,
-      );
-    }
+    if (!route.ok) throw route.error;
+    const plan = route.attempts;
+    // Metrics are labelled with names from the snapshot, never with what the caller sent.
+    const model = plan[0]!.model;
     const stream = endpoint === 'chat' && parsed.stream === true;
     const abort = new AbortController();
     const onClose = () => {
@@ -180,7 +173,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const result = await executePlan({
       plan,
       endpoint,
-      model,
+      rule: route.rule,
       requestId,
       request: parsed,
       bodyText: text,
@@ -192,8 +185,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       echo,
       authorizer,
       timeouts: options.timeouts,
-      // The version that served, also through an alias, so stored vectors can record which model made them.
-      baseHeaders: { 'x-junction-model-version': model.version },
+      baseHeaders: {},
       onAttempt: options.health ? reportAttempt(options.health) : undefined,
     });
     response.off('close', onClose);
@@ -274,9 +266,8 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const captured = new CapturedResponse();
     const started = performance.now();
     const result = await executePlan({
-      plan,
+      plan: plan.map((deployment) => ({ deployment, model })),
       endpoint,
-      model,
       requestId: `verify-${randomUUID()}`,
       request: request as ChatCompletionRequest | EmbeddingsRequest,
       bodyText: JSON.stringify(request),
@@ -367,41 +358,65 @@ function trafficVerdict(attempt: AttemptRecord): 'ok' | Diagnostic | undefined {
   }
 }
 
-/** The model the key may call under this name, or the same 404 as for a name that does not exist. */
-function resolveModel(
-  snapshot: GatewaySnapshot,
-  key: CompiledKey,
-  name: string,
+/** Why a model cannot serve this request: the wrong endpoint for its kind, or a capability it lacks. */
+function refusal(
+  request: ChatCompletionRequest | EmbeddingsRequest,
+  model: CompiledModel,
   endpoint: Endpoint,
-): CompiledModel {
-  const model = snapshot.models.get(name);
-  // Outside its audience a model does not exist for the caller: the same 404 as an unknown name.
-  const outside =
-    model?.audience !== null &&
-    model?.audience !== undefined &&
-    !model.audience.teams.has(key.teamId) &&
-    !model.audience.keys.has(key.id);
-  if (!model?.environments.has(key.environment) || outside) {
-    throw new GatewayError(
-      'model_not_found',
-      `The model \`${name}\` does not exist or you do not have access to it.`,
-      {
-        param: 'model',
-      },
-    );
-  }
+): Refusal | undefined {
   const wanted = endpoint === 'chat' ? 'chat' : 'embedding';
   if (model.kind !== wanted) {
     const where = model.kind === 'embedding' ? '/v1/embeddings' : '/v1/chat/completions';
-    throw new GatewayError(
-      'wrong_model_kind',
-      `The model \`${name}\` is ${model.kind === 'embedding' ? 'an' : 'a'} ${model.kind} model; call it on ${where}.`,
-      {
-        param: 'model',
-      },
-    );
+    return {
+      reason: 'kind',
+      error: new GatewayError(
+        'wrong_model_kind',
+        `The model \`${model.id}\` is ${model.kind === 'embedding' ? 'an' : 'a'} ${model.kind} model; call it on ${where}.`,
+        { param: 'model' },
+      ),
+    };
   }
-  return model;
+  const lacking = missingCapability(request, model.capabilities, endpoint);
+  if (!lacking) return undefined;
+  return {
+    reason: 'capability',
+    error: new GatewayError(
+      'unsupported_parameter',
+      `The model \`${model.id}\` does not support ${lacking.what}; remove \`${lacking.param}\` or use a model that does.`,
+      { param: lacking.param },
+    ),
+  };
+}
+
+/** The parts of a request that routing rules match on. */
+function routeRequest(
+  request: ChatCompletionRequest | EmbeddingsRequest,
+  headers: IncomingMessage['headers'],
+): RouteRequest {
+  const tagHeader = headers['x-junction-tags'];
+  const metadata = request.metadata;
+  return {
+    model: request.model,
+    header: (name) => {
+      const value = headers[name];
+      return typeof value === 'string' ? value : undefined;
+    },
+    metadata:
+      metadata && typeof metadata === 'object' && !Array.isArray(metadata)
+        ? Object.fromEntries(
+            Object.entries(metadata).filter(
+              (entry): entry is [string, string] => typeof entry[1] === 'string',
+            ),
+          )
+        : undefined,
+    tags:
+      typeof tagHeader === 'string'
+        ? tagHeader
+            .split(',')
+            .map((tag) => tag.trim())
+            .filter(Boolean)
+        : [],
+  };
 }
 
 /** Discards an unread request body and closes the connection after the answer. */

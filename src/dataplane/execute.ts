@@ -17,6 +17,7 @@ import type {
 import { checkEmbeddingDimension } from '../core/providers/embedding-dimension.js';
 import { encodeEmbeddingsBase64 } from '../core/providers/embedding-encoding.js';
 import { adapterFor } from '../core/providers/registry.js';
+import type { PlannedAttempt } from '../core/routing/plan-route.js';
 import type { CompiledModel, Deployment } from '../core/snapshot/snapshot.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type {
@@ -66,9 +67,10 @@ export interface ExecutionResult {
 }
 
 export interface ExecuteInput {
-  plan: readonly Deployment[];
+  plan: readonly PlannedAttempt[];
   endpoint: 'chat' | 'embeddings';
-  model: CompiledModel;
+  /** The routing rule that chose the plan, reported in `x-junction-route`. */
+  rule?: string | null;
   requestId: string;
   /** The client's parsed, validated body. */
   request: ChatCompletionRequest | EmbeddingsRequest;
@@ -93,6 +95,7 @@ const isRetryableStatus = (status: number) => status === 429 || status >= 500;
 /** What an attempt that answered 2xx needs to turn the answer into the client's. */
 interface Answer {
   deployment: Deployment;
+  model: CompiledModel;
   adapter: ProviderAdapter;
   framing: UpstreamRequest['framing'];
   warnings: readonly string[];
@@ -110,10 +113,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
   };
   let lastError: GatewayError | undefined;
   let backend: Deployment | undefined;
+  let backendModel: CompiledModel | undefined;
 
   for (let index = 0; index < plan.length; index++) {
-    const deployment = plan[index]!;
+    const { deployment, model } = plan[index]!;
     backend = deployment;
+    backendModel = model;
     const isLast = index === plan.length - 1;
     const adapter = adapterFor(deployment.provider.type);
     try {
@@ -121,7 +126,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       let warnings: readonly string[] = [];
       let upstream: UpstreamResponse;
       if (deployment.provider.type === 'echo') {
-        upstream = await input.echo(echoContext(input, deployment));
+        upstream = await input.echo(echoContext(input, deployment, model));
       } else {
         const built = build(adapter, input, deployment);
         if (!built.ok) {
@@ -169,7 +174,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
         const outcome = await answer(
           input,
-          { deployment, adapter, framing, warnings, upstream },
+          { deployment, model, adapter, framing, warnings, upstream },
           attempts,
           note,
           started,
@@ -197,7 +202,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
     }
   }
   const error = lastError ?? new GatewayError('no_backend_available');
-  return fail(input, backend, attempts, error);
+  return fail(input, backend, attempts, error, backendModel);
 }
 
 type AnswerOutcome = { kind: 'done'; result: ExecutionResult } | { kind: 'next'; error: GatewayError };
@@ -210,7 +215,7 @@ async function answer(
   note: (deployment: Deployment, attempt: AttemptRecord) => void,
   started: number,
 ): Promise<AnswerOutcome> {
-  const { deployment, adapter, framing, upstream } = attempt;
+  const { deployment, model, adapter, framing, upstream } = attempt;
   const { response, timeouts } = input;
   // Only translated answers need it; relayed ones skip the cost.
   const context = (): ResponseContext => ({
@@ -236,7 +241,16 @@ async function answer(
       };
     }
     note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
-    writeHead(response, 200, 'text/event-stream', input, deployment, attempts.length, attempt.warnings);
+    writeHead(
+      response,
+      200,
+      'text/event-stream',
+      input,
+      deployment,
+      model,
+      attempts.length,
+      attempt.warnings,
+    );
     const firstByteMs = performance.now() - started;
     const translator =
       framing === 'openai'
@@ -275,7 +289,7 @@ async function answer(
         'upstream_bad_response',
         'The upstream answered with a body that is not JSON',
       );
-      return { kind: 'done', result: fail(input, deployment, attempts, error) };
+      return { kind: 'done', result: fail(input, deployment, attempts, error, model) };
     }
     usage = parsed.usage;
     if (input.endpoint === 'embeddings') embeddings = parsed as EmbeddingsResponse;
@@ -288,7 +302,7 @@ async function answer(
       const error =
         parsed?.error ??
         new GatewayError('upstream_bad_response', `No translator reads ${deployment.provider.type} answers`);
-      return { kind: 'done', result: fail(input, deployment, attempts, error) };
+      return { kind: 'done', result: fail(input, deployment, attempts, error, model) };
     }
     usage = parsed.usage;
     let body = parsed.body;
@@ -302,7 +316,7 @@ async function answer(
   }
   if (embeddings) {
     const request = input.request as EmbeddingsRequest;
-    const mismatch = checkEmbeddingDimension(embeddings, request.dimensions ?? input.model.dimension);
+    const mismatch = checkEmbeddingDimension(embeddings, request.dimensions ?? model.dimension);
     if (mismatch) {
       // The member is misconfigured (another model, another size): another member may still serve.
       note(deployment, { backend: deployment.id, outcome: 'http-error', status: 502 });
@@ -310,7 +324,7 @@ async function answer(
         kind: 'next',
         error: new GatewayError(
           'dimension_mismatch',
-          `${deployment.id} returned ${mismatch.actual}-dimensional embeddings, but ${input.model.id} is recorded as ${mismatch.expected}-dimensional`,
+          `${deployment.id} returned ${mismatch.actual}-dimensional embeddings, but ${model.id} is recorded as ${mismatch.expected}-dimensional`,
         ),
       };
     }
@@ -322,6 +336,7 @@ async function answer(
     'application/json',
     input,
     deployment,
+    model,
     attempts.length,
     attempt.warnings,
   );
@@ -363,12 +378,12 @@ function build(adapter: ProviderAdapter, input: ExecuteInput, deployment: Deploy
   });
 }
 
-function echoContext(input: ExecuteInput, deployment: Deployment): AttemptContext {
+function echoContext(input: ExecuteInput, deployment: Deployment, model: CompiledModel): AttemptContext {
   return {
     requestId: input.requestId,
     endpoint: input.endpoint,
     deployment,
-    model: input.model,
+    model,
     bodyText: input.bodyText,
     body: input.request as Record<string, unknown>,
     stream: input.stream,
@@ -381,10 +396,12 @@ function fail(
   backend: Deployment | undefined,
   attempts: AttemptRecord[],
   error: GatewayError,
+  model?: CompiledModel,
 ): ExecutionResult {
   const { response } = input;
   if (!response.headersSent) {
     for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
+    routeHeaders(response, input, model);
     if (backend) response.setHeader('x-junction-backend', backend.id);
     response.setHeader('x-junction-attempts', String(attempts.length));
   }
@@ -397,11 +414,13 @@ function writeHead(
   contentType: string,
   input: ExecuteInput,
   deployment: Deployment,
+  model: CompiledModel,
   attempts: number,
   warnings: readonly string[],
 ): void {
   response.statusCode = status;
   for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
+  routeHeaders(response, input, model);
   response.setHeader('content-type', contentType);
   response.setHeader('x-junction-backend', deployment.id);
   response.setHeader('x-junction-attempts', String(attempts));
@@ -411,6 +430,12 @@ function writeHead(
     response.setHeader('x-accel-buffering', 'no');
     response.flushHeaders();
   }
+}
+
+/** The version that served (so stored vectors can record which model made them) and the rule that routed. */
+function routeHeaders(response: ServerResponse, input: ExecuteInput, model: CompiledModel | undefined): void {
+  if (model) response.setHeader('x-junction-model-version', model.version);
+  if (input.rule) response.setHeader('x-junction-route', input.rule);
 }
 
 /** Warnings as one header value: printable ASCII only, separated by `; `, bounded in length. */

@@ -5,6 +5,7 @@
 import { pushTo } from '../collections.js';
 import { effectiveBaseUrl, providerTypeInfo } from '../providers/catalog.js';
 import { parseAwsCredentials, parseServiceAccount, secretsOfCredential } from '../providers/credentials.js';
+import type { RoutingPolicy, RoutingStrategy } from '../routing/policy.js';
 import type { ModelObject } from '../wire/openai.js';
 import type {
   CompiledAudience,
@@ -174,9 +175,21 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       teamId: key.teamId,
       environment: key.environment,
       expiresAt: key.expiresAt,
+      routing: key.routing ?? null,
+      metadata: key.metadata ?? {},
     });
   }
 
+  const deploymentsById = new Map<string, { deployment: Deployment; model: CompiledModel }>();
+  for (const model of models.values()) {
+    if (model.id !== model.version) continue; // an alias shares its version's deployments
+    for (const deployment of model.deployments) {
+      if (!deploymentsById.has(deployment.id)) deploymentsById.set(deployment.id, { deployment, model });
+    }
+  }
+  for (const key of source.apiKeys) {
+    if (key.routing) checkRouting(key.id, key.routing, models, deploymentsById, issues);
+  }
   if (issues.length > 0) return { ok: false, issues };
   listings.sort((a, b) => a.listed.id.localeCompare(b.listed.id));
   const openByEnvironment = new Map<string, ModelObject[]>();
@@ -201,6 +214,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       models,
       modelListJsonByEnvironment,
       restrictedModelsByEnvironment,
+      deploymentsById,
       counts: { providers: providers.size, models: models.size, keys: keysByHash.size },
     },
   };
@@ -335,4 +349,29 @@ export function parseBaseUrl(baseUrl: string): { origin: string; basePath: strin
     return `the base URL ends in a route Junction appends itself; use ${url.origin}${basePath.replace(/\/(chat\/completions|embeddings|completions|models)$/, '')}`;
   }
   return { origin: url.origin, basePath };
+}
+
+/** A policy may only name models and deployments that exist; an empty strategy routes nowhere. */
+function checkRouting(
+  keyId: string,
+  policy: RoutingPolicy,
+  models: ReadonlyMap<string, CompiledModel>,
+  deployments: ReadonlyMap<string, unknown>,
+  issues: ConfigurationIssue[],
+): void {
+  const strategies: Array<[string, RoutingStrategy]> = policy.rules.map((rule, index) => [
+    `keys/${keyId}/routing/rules/${index}`,
+    rule.strategy,
+  ]);
+  if (policy.default) strategies.push([`keys/${keyId}/routing/default`, policy.default]);
+  for (const [path, strategy] of strategies) {
+    const targets = [...strategy.targets, ...(strategy.type === 'split' ? (strategy.fallback ?? []) : [])];
+    if (strategy.targets.length === 0) issues.push({ path, message: 'a strategy needs at least one target' });
+    for (const target of targets) {
+      if ('model' in target && !models.has(target.model))
+        issues.push({ path, message: `model ${target.model} does not exist or is disabled` });
+      if ('deployment' in target && !deployments.has(target.deployment))
+        issues.push({ path, message: `no model's pool has the deployment ${target.deployment}` });
+    }
+  }
 }

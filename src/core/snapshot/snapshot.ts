@@ -4,6 +4,7 @@
  */
 import type { AdapterTarget } from '../providers/adapter.js';
 import type { AwsCredentials, ServiceAccountKey } from '../providers/credentials.js';
+import type { RoutingPolicy } from '../routing/policy.js';
 import type { ModelCapabilities, ModelKind, ProviderType } from './source.js';
 
 /**
@@ -83,6 +84,8 @@ export interface CompiledKey {
   readonly teamId: string;
   readonly environment: string;
   readonly expiresAt: number | null;
+  readonly routing: RoutingPolicy | null;
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** A `/v1/models` entry shown only to its audience. */
@@ -98,6 +101,11 @@ export interface GatewaySnapshot {
   /** Every provider entry, including those no model uses yet (health checks probe them all). */
   readonly providers: ReadonlyMap<string, CompiledProvider>;
   readonly models: ReadonlyMap<string, CompiledModel>;
+  /** Pool members by `<provider id>/<upstream model>` with the model they serve, for pinned route targets. */
+  readonly deploymentsById: ReadonlyMap<
+    string,
+    { readonly deployment: Deployment; readonly model: CompiledModel }
+  >;
   /**
    * The serialised `GET /v1/models` body per environment for keys that see only models open to everyone,
    * computed once per snapshot.

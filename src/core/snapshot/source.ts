@@ -1,3 +1,5 @@
+import type { RoutingPolicy } from '../routing/policy.js';
+
 /**
  * The configuration as the management plane hands it to the compiler: plain data, credentials already
  * decrypted. This is the "stored" family of types; the compiled snapshot is the "runtime" family.
@@ -114,6 +116,10 @@ export interface ApiKeySource {
   /** Epoch milliseconds. */
   expiresAt: number | null;
   revokedAt: number | null;
+  /** The key's routing policy; absent or null: each request goes to the model it names. */
+  routing?: RoutingPolicy | null;
+  /** Key metadata that routing rules can match on. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 export interface ConfigurationSource {

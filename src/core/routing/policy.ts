@@ -1,0 +1,87 @@
+/**
+ * A key's routing policy: ordered rules that match a request (requested model, headers, metadata, tags) and
+ * lead to a strategy, and a default strategy. A strategy lists targets: a logical model (its pool applies) or a
+ * pinned deployment (`<provider id>/<upstream model>` of a member of some model's pool).
+ */
+
+export type RouteTarget = { readonly model: string } | { readonly deployment: string };
+
+export type WeightedTarget = RouteTarget & { readonly weight: number };
+
+export type RoutingStrategy =
+  /** Targets in order: each one's attempts, then the next. */
+  | { readonly type: 'fallback'; readonly targets: readonly RouteTarget[] }
+  /** One target drawn by weight, the others behind it (weighted order), then `fallback`. */
+  | {
+      readonly type: 'split';
+      readonly targets: readonly WeightedTarget[];
+      readonly fallback?: readonly RouteTarget[];
+    };
+
+/** What a rule matches; every given part must match. */
+export interface RouteMatch {
+  /** Requested model names; a trailing `*` matches a prefix. */
+  readonly models?: readonly string[];
+  /** Request headers (names lower case) with exact values. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Values of the request body's `metadata`, or else of the key's metadata. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Tags the request carries in `x-junction-tags` (comma separated); all must be present. */
+  readonly tags?: readonly string[];
+}
+
+export interface RoutingRule {
+  readonly name: string;
+  readonly match: RouteMatch;
+  readonly strategy: RoutingStrategy;
+}
+
+export interface RoutingPolicy {
+  readonly rules: readonly RoutingRule[];
+  /** Used when no rule matches; without it the requested model is the only target. */
+  readonly default?: RoutingStrategy;
+}
+
+/** The parts of a request rules look at. */
+export interface RouteRequest {
+  readonly model: string;
+  /** A header's value (lower-case name), or undefined. */
+  header(name: string): string | undefined;
+  /** The body's `metadata` values that are strings. */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+  readonly tags: readonly string[];
+}
+
+/** The first rule whose match holds, or undefined. */
+export function matchRule(
+  policy: RoutingPolicy,
+  request: RouteRequest,
+  keyMetadata: Readonly<Record<string, string>>,
+): RoutingRule | undefined {
+  return policy.rules.find((rule) => matches(rule.match, request, keyMetadata));
+}
+
+function matches(
+  match: RouteMatch,
+  request: RouteRequest,
+  keyMetadata: Readonly<Record<string, string>>,
+): boolean {
+  if (match.models && !match.models.some((pattern) => modelMatches(pattern, request.model))) return false;
+  for (const [name, value] of Object.entries(match.headers ?? {})) {
+    if (request.header(name.toLowerCase()) !== value) return false;
+  }
+  for (const [name, value] of Object.entries(match.metadata ?? {})) {
+    if ((request.metadata?.[name] ?? keyMetadata[name]) !== value) return false;
+  }
+  for (const tag of match.tags ?? []) if (!request.tags.includes(tag)) return false;
+  return true;
+}
+
+function modelMatches(pattern: string, model: string): boolean {
+  return pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model;
+}
+
+/** How a target reads in explanations and errors. */
+export function targetName(target: RouteTarget): string {
+  return 'model' in target ? target.model : `deployment ${target.deployment}`;
+}
