@@ -112,6 +112,7 @@ function orderTargets(strategy: RoutingStrategy, random: () => number): RouteTar
   return [...ordered, ...(strategy.fallback ?? [])];
 }
 
+/** Adds a target's attempts; false (with the reason recorded) when it cannot serve. */
 function addTarget(
   input: RouteInput,
   target: RouteTarget,
@@ -119,11 +120,12 @@ function addTarget(
   seen: Set<Deployment>,
   excluded: Exclusion[],
   refusals: Refusal[],
-): void {
+): boolean {
   const { key, snapshot } = input;
   const name = targetName(target);
-  const exclude = (reason: ExclusionReason, detail: string): void => {
+  const exclude = (reason: ExclusionReason, detail: string): false => {
     excluded.push({ target: name, reason, detail });
+    return false;
   };
   const found =
     'model' in target
@@ -152,7 +154,7 @@ function addTarget(
       seen.add(deployment);
       attempts.push({ deployment, model });
     }
-    return;
+    return true;
   }
   if (!model.environments.has(key.environment)) {
     return exclude('environment', `no backend of ${model.id} is active in ${key.environment}`);
@@ -171,6 +173,7 @@ function addTarget(
     seen.add(deployment);
     attempts.push({ deployment, model });
   }
+  return true;
 }
 
 /** The answer when no target is left: the requested model's own error when it was routed as it is. */
