@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
-import { missingCapability } from '../core/request/capabilities.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import type { Diagnostic } from '../core/routing/health.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
-import { planRoute, type Refusal } from '../core/routing/plan-route.js';
+import { planRoute } from '../core/routing/plan-route.js';
 import type { RouteRequest } from '../core/routing/policy.js';
+import { refusal } from '../core/routing/refusal.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../core/verification.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/openai.js';
@@ -356,36 +356,6 @@ function trafficVerdict(attempt: AttemptRecord): 'ok' | Diagnostic | undefined {
       return undefined;
     }
   }
-}
-
-/** Why a model cannot serve this request: the wrong endpoint for its kind, or a capability it lacks. */
-function refusal(
-  request: ChatCompletionRequest | EmbeddingsRequest,
-  model: CompiledModel,
-  endpoint: Endpoint,
-): Refusal | undefined {
-  const wanted = endpoint === 'chat' ? 'chat' : 'embedding';
-  if (model.kind !== wanted) {
-    const where = model.kind === 'embedding' ? '/v1/embeddings' : '/v1/chat/completions';
-    return {
-      reason: 'kind',
-      error: new GatewayError(
-        'wrong_model_kind',
-        `The model \`${model.id}\` is ${model.kind === 'embedding' ? 'an' : 'a'} ${model.kind} model; call it on ${where}.`,
-        { param: 'model' },
-      ),
-    };
-  }
-  const lacking = missingCapability(request, model.capabilities, endpoint);
-  if (!lacking) return undefined;
-  return {
-    reason: 'capability',
-    error: new GatewayError(
-      'unsupported_parameter',
-      `The model \`${model.id}\` does not support ${lacking.what}; remove \`${lacking.param}\` or use a model that does.`,
-      { param: lacking.param },
-    ),
-  };
 }
 
 /** The parts of a request that routing rules match on. */

@@ -1,6 +1,7 @@
 /** Loads the stored configuration as the compiler's input, decrypting credentials on the way. */
 import { asc, eq } from 'drizzle-orm';
 import { pushTo } from '../core/collections.js';
+import type { RoutingPolicy } from '../core/routing/policy.js';
 import type { ConfigurationSource, ModelCapabilities } from '../core/snapshot/source.js';
 import type { MasterKey } from '../secrets/envelope.js';
 import type { Database } from '../store/database.js';
@@ -82,6 +83,8 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       environment: row.environment,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       revokedAt: row.revokedAt ? row.revokedAt.getTime() : null,
+      metadata: row.metadata,
+      routing: (row.routing as RoutingPolicy | null) ?? null,
     })),
   };
 }

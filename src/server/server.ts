@@ -124,6 +124,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       board,
       snapshotInfo: () => snapshots.current,
       verifyModel: (model, environment) => dataPlane.verify(model, environment),
+      snapshot: () => snapshots.current,
     });
     const root = new Hono();
     root.route('/', admin);

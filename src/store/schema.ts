@@ -118,6 +118,10 @@ export const apiKeys = pgTable(
       .notNull()
       .references(() => environments.id, { onDelete: 'restrict' }),
     consumer: text('consumer'),
+    /** Key metadata that routing rules can match on. */
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    /** The key's routing policy (rules and strategies); null routes each request to the model it names. */
+    routing: jsonb('routing').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
+import type { GatewaySnapshot } from '../../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../../core/verification.js';
 import type { HealthBoard } from '../../health/health-board.js';
 import type { Logger } from '../../observability/logger.js';
@@ -23,6 +24,7 @@ import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
 import { registerProviderHealthRoutes } from './routes-provider-health.js';
 import { registerProviderRoutes } from './routes-providers.js';
+import { registerRoutingRoutes } from './routes-routing.js';
 import { registerStatusRoutes } from './routes-status.js';
 import { registerTeamAndKeyRoutes } from './routes-teams-and-keys.js';
 
@@ -37,6 +39,8 @@ export interface AdminDependencies {
   snapshotInfo: () =>
     | { version: number; compiledAt: string; counts: { providers: number; models: number; keys: number } }
     | undefined;
+  /** The snapshot in service, for routing explanations. */
+  snapshot?: () => GatewaySnapshot | undefined;
   /** Runs a short request through the data plane (verify from the developer side). */
   verifyModel?: (model: string, environment: string) => Promise<ModelVerification>;
 }
@@ -150,6 +154,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerConfigRoutes(app, deps);
   registerModelRoutes(app, deps);
   registerAliasRoutes(app, deps);
+  registerRoutingRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 
   app.doc31('/openapi.json', {

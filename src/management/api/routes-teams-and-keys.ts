@@ -8,6 +8,7 @@ import {
   listKeys,
   listTeams,
   revokeKey,
+  updateKey,
 } from '../services/teams-and-keys.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
@@ -15,6 +16,7 @@ import {
   ApiKeyCreatedSchema,
   ApiKeyCreateSchema,
   ApiKeySchema,
+  ApiKeyUpdateSchema,
   listOf,
   TeamCreateSchema,
   TeamSchema,
@@ -116,6 +118,23 @@ export function registerTeamAndKeyRoutes(app: AdminApp, deps: AdminDependencies)
       responses: { 200: jsonResponse(ApiKeySchema, 'The API key'), ...problemResponses },
     }),
     async (c) => c.json(await getKey(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/keys/{id}',
+      tags: keyTags,
+      summary:
+        "Change a key's name, consumer, metadata, routing policy or expiry (effective on the next request)",
+      security,
+      request: { params: idParam('API key id'), ...jsonBody(ApiKeyUpdateSchema) },
+      responses: { 200: jsonResponse(ApiKeySchema, 'Updated'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      return c.json(await publisher.change((tx) => updateKey(tx, id, patch)), 200);
+    },
   );
   app.openapi(
     createRoute({

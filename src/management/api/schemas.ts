@@ -326,6 +326,61 @@ export const TeamCreateSchema = z
   .strict()
   .openapi('TeamCreate');
 
+const routeTarget = z.union([
+  z.object({ model: z.string().min(1).max(128) }).strict(),
+  z
+    .object({
+      deployment: z
+        .string()
+        .min(3)
+        .max(400)
+        .openapi({ description: '`<provider id>/<upstream model>` of a pool member' }),
+    })
+    .strict(),
+]);
+const routingStrategy = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('fallback'), targets: z.array(routeTarget).min(1).max(20) }).strict(),
+  z
+    .object({
+      type: z.literal('split'),
+      targets: z
+        .array(z.intersection(routeTarget, z.object({ weight: z.number().int().min(0).max(10_000) })))
+        .min(1)
+        .max(20),
+      fallback: z.array(routeTarget).max(20).optional(),
+    })
+    .strict(),
+]);
+const stringMap = z.record(z.string().min(1).max(64), z.string().max(256));
+
+export const RoutingPolicySchema = z
+  .object({
+    rules: z
+      .array(
+        z
+          .object({
+            name: z.string().trim().min(1).max(64),
+            match: z
+              .object({
+                models: z.array(z.string().min(1).max(128)).max(50).optional(),
+                headers: stringMap.optional(),
+                metadata: stringMap.optional(),
+                tags: z.array(z.string().min(1).max(64)).max(20).optional(),
+              })
+              .strict(),
+            strategy: routingStrategy,
+          })
+          .strict(),
+      )
+      .max(100),
+    default: routingStrategy.optional(),
+  })
+  .strict()
+  .openapi('RoutingPolicy', {
+    description:
+      'Ordered rules (first match wins) leading to a strategy, and a default strategy. Without one, a request goes to the model it names.',
+  });
+
 export const ApiKeySchema = z
   .object({
     id: z.string(),
@@ -334,6 +389,8 @@ export const ApiKeySchema = z
     teamId: z.string(),
     environment: z.string(),
     consumer: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    routing: RoutingPolicySchema.nullable(),
     createdAt: timestamp,
     expiresAt: timestamp.nullable(),
     revokedAt: timestamp.nullable(),
@@ -347,9 +404,22 @@ export const ApiKeyCreateSchema = z
     environment: environmentName.optional(),
     consumer: z.string().trim().min(1).max(200).nullable().optional(),
     expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    metadata: stringMap.optional(),
+    routing: RoutingPolicySchema.nullable().optional(),
   })
   .strict()
   .openapi('ApiKeyCreate');
+
+export const ApiKeyUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    consumer: z.string().trim().min(1).max(200).nullable().optional(),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    metadata: stringMap.optional(),
+    routing: RoutingPolicySchema.nullable().optional(),
+  })
+  .strict()
+  .openapi('ApiKeyUpdate');
 
 export const ApiKeyCreatedSchema = z
   .object({
@@ -381,6 +451,8 @@ export type ModelCreate = z.infer<typeof ModelCreateSchema>;
 export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
 export type TeamCreate = z.infer<typeof TeamCreateSchema>;
 export type ApiKeyCreate = z.infer<typeof ApiKeyCreateSchema>;
+export type ApiKeyUpdate = z.infer<typeof ApiKeyUpdateSchema>;
+export type RoutingPolicyInput = z.infer<typeof RoutingPolicySchema>;
 export type EnvironmentCreate = z.infer<typeof EnvironmentCreateSchema>;
 
 export const AliasSchema = z

@@ -5,7 +5,7 @@ import { GatewayError } from '../../core/errors/gateway-error.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
-import type { ApiKeyCreate, TeamCreate } from '../api/schemas.js';
+import type { ApiKeyCreate, ApiKeyUpdate, RoutingPolicyInput, TeamCreate } from '../api/schemas.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
 export const API_KEY_PREFIX = 'jk';
@@ -29,6 +29,8 @@ export const keyView = (row: KeyRow) => ({
   teamId: row.teamId,
   environment: row.environment,
   consumer: row.consumer,
+  metadata: row.metadata,
+  routing: (row.routing as RoutingPolicyInput | null) ?? null,
   createdAt: row.createdAt.toISOString(),
   expiresAt: row.expiresAt?.toISOString() ?? null,
   revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -106,11 +108,36 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
       teamId: input.teamId,
       environment,
       consumer: input.consumer ?? null,
+      metadata: input.metadata ?? {},
+      routing: input.routing ?? null,
       expiresAt,
     })
     .returning()
     .catch((error: unknown) => rethrowConflict(error, 'This key already exists'));
   return { key: keyView(row!), secret };
+}
+
+/** Changes a key's name, consumer, metadata, routing policy or expiry; its secret never changes here. */
+export async function updateKey(db: Database, id: string, patch: ApiKeyUpdate) {
+  const expiresAt =
+    patch.expiresAt === undefined ? undefined : patch.expiresAt ? new Date(patch.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) {
+    const message = 'expiresAt must be in the future';
+    throw new GatewayError('invalid_request', message, { details: [{ path: 'expiresAt', message }] });
+  }
+  const [row] = await db
+    .update(apiKeys)
+    .set({
+      name: patch.name,
+      consumer: patch.consumer,
+      metadata: patch.metadata,
+      routing: patch.routing,
+      expiresAt,
+    })
+    .where(eq(apiKeys.id, id))
+    .returning();
+  if (!row) throw notFound('API key', id);
+  return keyView(row);
 }
 
 export async function revokeKey(db: Database, id: string) {
