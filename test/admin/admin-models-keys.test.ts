@@ -200,9 +200,11 @@ describe.each(kinds)('admin API resources (%s store)', (kind) => {
           'environment',
           'expiresAt',
           'id',
+          'metadata',
           'name',
           'prefix',
           'revokedAt',
+          'routing',
           'teamId',
         ].sort(),
       );
