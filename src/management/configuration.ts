@@ -85,6 +85,11 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       revokedAt: row.revokedAt ? row.revokedAt.getTime() : null,
       metadata: row.metadata,
       routing: (row.routing as RoutingPolicy | null) ?? null,
+      allowedModels: row.allowedModels ?? null,
+      residency: row.residency,
+      residencyHeader: row.residencyHeader,
+      previousSecretHash: row.previousSecretHash,
+      previousSecretExpiresAt: row.previousSecretExpiresAt ? row.previousSecretExpiresAt.getTime() : null,
     })),
   };
 }

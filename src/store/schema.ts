@@ -122,6 +122,14 @@ export const apiKeys = pgTable(
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     /** The key's routing policy (rules and strategies); null routes each request to the model it names. */
     routing: jsonb('routing').$type<Record<string, unknown>>(),
+    /** The model names the key may request; null for any. */
+    allowedModels: jsonb('allowed_models').$type<string[]>(),
+    /** The geography its requests are bound to (entries labelled `geography`), and whether a header may bind one. */
+    residency: text('residency'),
+    residencyHeader: boolean('residency_header').notNull().default(false),
+    /** After a rotation, the old secret's hash, accepted until the grace period ends. */
+    previousSecretHash: text('previous_secret_hash'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),

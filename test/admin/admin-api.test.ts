@@ -40,6 +40,7 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/environments/{id}': ['delete', 'get'],
   '/admin/v1/models/{id}/verify': ['post'],
   '/admin/v1/routing/explain': ['post'],
+  '/admin/v1/keys/{id}/rotate': ['post'],
   '/admin/v1/aliases': ['get', 'post'],
   '/admin/v1/aliases/{id}': ['delete', 'get', 'patch'],
   '/admin/v1/aliases/{id}/move': ['post'],

@@ -206,6 +206,10 @@ describe.each(kinds)('admin API resources (%s store)', (kind) => {
           'revokedAt',
           'routing',
           'teamId',
+          'allowedModels',
+          'residency',
+          'residencyHeader',
+          'previousSecretExpiresAt',
         ].sort(),
       );
     });

@@ -14,6 +14,8 @@ export interface PlanInput {
   maxAttempts: number;
   /** Entries known to be unhealthy are skipped, unless every eligible member is: then all are tried. */
   health?: HealthView;
+  /** Only members whose entry is labelled with this geography (residency), fallback included. */
+  geography?: string;
 }
 
 /**
@@ -28,7 +30,8 @@ export function planAttempts(input: PlanInput): Deployment[] {
     if (
       deployment.weight > 0 &&
       deployment.provider.enabled &&
-      deployment.provider.environments.has(input.environment)
+      deployment.provider.environments.has(input.environment) &&
+      (input.geography === undefined || deployment.provider.labels.geography === input.geography)
     ) {
       eligible.push(deployment);
     }

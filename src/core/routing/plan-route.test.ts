@@ -17,9 +17,9 @@ function snapshot(): GatewaySnapshot {
   const result = compileSnapshot(
     configurationSource({
       providers: [
-        providerSource({ id: 'p1' }),
-        providerSource({ id: 'p2' }),
-        providerSource({ id: 'p3' }),
+        providerSource({ id: 'p1', labels: { geography: 'eu' } }),
+        providerSource({ id: 'p2', labels: { geography: 'us' } }),
+        providerSource({ id: 'p3', labels: { geography: 'eu' } }),
         providerSource({ id: 'stg', environments: ['staging'] }),
       ],
       models: [
@@ -52,7 +52,11 @@ function snapshot(): GatewaySnapshot {
 
 const compiled = snapshot();
 
-function key(routing: RoutingPolicy | null = null, metadata: Record<string, string> = {}): CompiledKey {
+function key(
+  routing: RoutingPolicy | null = null,
+  metadata: Record<string, string> = {},
+  extra: Partial<CompiledKey> = {},
+): CompiledKey {
   return {
     id: 'k1',
     name: 'k',
@@ -61,6 +65,10 @@ function key(routing: RoutingPolicy | null = null, metadata: Record<string, stri
     expiresAt: null,
     routing,
     metadata,
+    allowedModels: null,
+    residency: null,
+    residencyHeader: false,
+    ...extra,
   };
 }
 
@@ -262,5 +270,50 @@ describe('split strategies', () => {
       maxAttempts: 2,
     });
     expect(result.ok && result.attempts.length).toBe(2);
+  });
+});
+
+describe('allowed models and residency', () => {
+  const route = (model: string, extra: Partial<CompiledKey>, headers: Record<string, string> = {}) =>
+    planRoute({
+      request: { model, header: (name) => headers[name], metadata: undefined, tags: [] },
+      key: key(null, {}, extra),
+      snapshot: compiled,
+      refuse: chatOnly,
+      random: seededRandom(5),
+      maxAttempts: 10,
+    });
+
+  it('hides every model name the key is not allowed, like an unknown one', () => {
+    const allowed = new Set(['a']);
+    expect(backends(route('a', { allowedModels: allowed }))).toHaveLength(2);
+    expect(backends(route('b', { allowedModels: allowed }))).toBe('model_not_found');
+  });
+
+  it('keeps a key bound to a geography on entries labelled with it, fallback included', () => {
+    expect(backends(route('a', { residency: 'eu' }))).toEqual(['p1/a1']);
+    const policy: RoutingPolicy = {
+      rules: [],
+      default: { type: 'fallback', targets: [{ deployment: 'p2/a2' }, { model: 'b' }] },
+    };
+    const result = route('x', { residency: 'eu', routing: policy });
+    expect(backends(result)).toEqual(['p3/b1']);
+    expect(result.excluded.map((each) => each.reason)).toEqual(['residency']);
+  });
+
+  it('fails clearly rather than leave the geography', () => {
+    const result = route('a', { residency: 'apac' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe('no_backend_available');
+      expect(result.error.message).toContain('apac');
+    }
+  });
+
+  it('honours x-junction-residency only when the key allows it', () => {
+    expect(backends(route('a', { residencyHeader: true }, { 'x-junction-residency': 'us' }))).toEqual([
+      'p2/a2',
+    ]);
+    expect(backends(route('a', {}, { 'x-junction-residency': 'us' }))).toHaveLength(2);
   });
 });

@@ -24,6 +24,7 @@ export interface PlannedAttempt {
 }
 
 export type ExclusionReason =
+  | 'residency'
   | 'unknown'
   | 'audience'
   | 'environment'
@@ -73,6 +74,12 @@ export type RoutePlan =
 /** Plans a request's attempts under its key's policy. */
 export function planRoute(input: RouteInput): RoutePlan {
   const { key, request } = input;
+  // A key limited to some model names: any other name does not exist for it.
+  if (key.allowedModels && !key.allowedModels.has(request.model)) {
+    return { ok: false, rule: null, error: notFound(request.model), excluded: [] };
+  }
+  const residency =
+    key.residency ?? (key.residencyHeader ? request.header('x-junction-residency') || null : null);
   const policy = key.routing;
   const rule = policy ? matchRule(policy, request, key.metadata) : undefined;
   const strategy: RoutingStrategy = rule?.strategy ??
@@ -85,9 +92,20 @@ export function planRoute(input: RouteInput): RoutePlan {
 
   for (const target of orderTargets(strategy, input.random)) {
     if (attempts.length >= input.maxAttempts) break;
-    addTarget(input, target, attempts, seen, excluded, refusals);
+    addTarget(input, residency, target, attempts, seen, excluded, refusals);
   }
   if (attempts.length > 0) return { ok: true, rule: ruleName, attempts, excluded };
+  if (residency && excluded.some((each) => each.reason === 'residency')) {
+    return {
+      ok: false,
+      rule: ruleName,
+      error: new GatewayError(
+        'no_backend_available',
+        `No backend labelled geography=${residency} can serve ${request.model}; the request is bound to ${residency} and is not sent elsewhere`,
+      ),
+      excluded,
+    };
+  }
   return { ok: false, rule: ruleName, error: failure(input, ruleName, excluded, refusals), excluded };
 }
 
@@ -115,6 +133,7 @@ function orderTargets(strategy: RoutingStrategy, random: () => number): RouteTar
 /** Adds a target's attempts; false (with the reason recorded) when it cannot serve. */
 function addTarget(
   input: RouteInput,
+  residency: string | null,
   target: RouteTarget,
   attempts: PlannedAttempt[],
   seen: Set<Deployment>,
@@ -144,6 +163,9 @@ function addTarget(
   }
   if (found.deployment) {
     const deployment = found.deployment;
+    if (residency && deployment.provider.labels.geography !== residency) {
+      return exclude('residency', `${deployment.id} is not labelled geography=${residency}`);
+    }
     if (!deployment.provider.enabled || !deployment.provider.environments.has(key.environment)) {
       return exclude('environment', `${deployment.id} is not active in ${key.environment}`);
     }
@@ -165,7 +187,11 @@ function addTarget(
     random: input.random,
     maxAttempts: input.maxAttempts - attempts.length,
     health: input.health,
+    ...(residency ? { geography: residency } : {}),
   });
+  if (pool.length === 0 && residency) {
+    return exclude('residency', `no backend of ${model.id} is labelled geography=${residency}`);
+  }
   if (pool.length === 0)
     return exclude('unavailable', `no backend of ${model.id} is available in ${key.environment}`);
   for (const deployment of pool) {

@@ -169,7 +169,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       continue;
     }
     if (key.revokedAt !== null) continue;
-    keysByHash.set(key.secretHash, {
+    const compiledKey: CompiledKey = {
       id: key.id,
       name: key.name,
       teamId: key.teamId,
@@ -177,7 +177,19 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       expiresAt: key.expiresAt,
       routing: key.routing ?? null,
       metadata: key.metadata ?? {},
-    });
+      allowedModels: key.allowedModels ? new Set(key.allowedModels) : null,
+      residency: key.residency ?? null,
+      residencyHeader: key.residencyHeader ?? false,
+    };
+    keysByHash.set(key.secretHash, compiledKey);
+    // After a rotation the old secret keeps working until its grace period ends.
+    if (key.previousSecretHash && key.previousSecretExpiresAt) {
+      const until =
+        key.expiresAt === null
+          ? key.previousSecretExpiresAt
+          : Math.min(key.expiresAt, key.previousSecretExpiresAt);
+      keysByHash.set(key.previousSecretHash, { ...compiledKey, expiresAt: until });
+    }
   }
 
   const deploymentsById = new Map<string, { deployment: Deployment; model: CompiledModel }>();
@@ -239,6 +251,7 @@ function compileProvider(
     if (value !== null) settings[setting.name] = value;
   }
   const common = {
+    labels: provider.labels,
     id: provider.id,
     type: provider.type,
     environments,

@@ -40,6 +40,8 @@ export interface CompiledProvider {
   readonly secrets: readonly string[];
   /** Embedding dimension the in-process echo provider produces when the model records none. */
   readonly echoDimension: number;
+  /** The entry's labels (e.g. `geography: eu` for residency). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** One member of a logical model's pool. */
@@ -86,6 +88,12 @@ export interface CompiledKey {
   readonly expiresAt: number | null;
   readonly routing: RoutingPolicy | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The model names the key may request; null for any. */
+  readonly allowedModels: ReadonlySet<string> | null;
+  /** The geography every backend of the key's requests must be labelled with; null for none. */
+  readonly residency: string | null;
+  /** Whether a request may bind itself to a geography with `x-junction-residency`. */
+  readonly residencyHeader: boolean;
 }
 
 /** A `/v1/models` entry shown only to its audience. */

@@ -120,6 +120,13 @@ export interface ApiKeySource {
   routing?: RoutingPolicy | null;
   /** Key metadata that routing rules can match on. */
   metadata?: Readonly<Record<string, string>>;
+  /** The model names the key may request; absent or null for any. */
+  allowedModels?: readonly string[] | null;
+  /** A previous secret still accepted until `previousSecretExpiresAt` (rotation grace period). */
+  previousSecretHash?: string | null;
+  previousSecretExpiresAt?: number | null;
+  residency?: string | null;
+  residencyHeader?: boolean;
 }
 
 export interface ConfigurationSource {

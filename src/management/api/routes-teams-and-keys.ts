@@ -8,6 +8,7 @@ import {
   listKeys,
   listTeams,
   revokeKey,
+  rotateKey,
   updateKey,
 } from '../services/teams-and-keys.js';
 import type { AdminApp, AdminDependencies } from './app.js';
@@ -15,6 +16,7 @@ import { idParam, jsonBody, jsonResponse, problemResponses, security } from './o
 import {
   ApiKeyCreatedSchema,
   ApiKeyCreateSchema,
+  ApiKeyRotateSchema,
   ApiKeySchema,
   ApiKeyUpdateSchema,
   listOf,
@@ -134,6 +136,25 @@ export function registerTeamAndKeyRoutes(app: AdminApp, deps: AdminDependencies)
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       return c.json(await publisher.change((tx) => updateKey(tx, id, patch)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/keys/{id}/rotate',
+      tags: keyTags,
+      summary: 'Issue a new secret; the old one keeps working for the grace period',
+      security,
+      request: { params: idParam('API key id'), ...jsonBody(ApiKeyRotateSchema) },
+      responses: {
+        200: jsonResponse(ApiKeyCreatedSchema, 'The key and its new secret (shown once)'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { gracePeriodSeconds } = c.req.valid('json');
+      return c.json(await publisher.change((tx) => rotateKey(tx, id, gracePeriodSeconds ?? 0)), 200);
     },
   );
   app.openapi(

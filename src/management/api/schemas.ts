@@ -391,6 +391,12 @@ export const ApiKeySchema = z
     consumer: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
     routing: RoutingPolicySchema.nullable(),
+    allowedModels: z.array(z.string()).nullable(),
+    residency: z.string().nullable(),
+    residencyHeader: z.boolean(),
+    previousSecretExpiresAt: timestamp
+      .nullable()
+      .openapi({ description: 'After a rotation: until when the previous secret still works' }),
     createdAt: timestamp,
     expiresAt: timestamp.nullable(),
     revokedAt: timestamp.nullable(),
@@ -406,6 +412,22 @@ export const ApiKeyCreateSchema = z
     expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
     metadata: stringMap.optional(),
     routing: RoutingPolicySchema.nullable().optional(),
+    allowedModels: z
+      .array(z.string().min(1).max(128))
+      .max(500)
+      .nullable()
+      .optional()
+      .openapi({ description: 'The model names the key may request; null for any' }),
+    residency: z
+      .string()
+      .regex(/^[a-z0-9-]{2,32}$/)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Bind every request to entries labelled geography=<this>, fallback included' }),
+    residencyHeader: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
   })
   .strict()
   .openapi('ApiKeyCreate');
@@ -417,6 +439,22 @@ export const ApiKeyUpdateSchema = z
     expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
     metadata: stringMap.optional(),
     routing: RoutingPolicySchema.nullable().optional(),
+    allowedModels: z
+      .array(z.string().min(1).max(128))
+      .max(500)
+      .nullable()
+      .optional()
+      .openapi({ description: 'The model names the key may request; null for any' }),
+    residency: z
+      .string()
+      .regex(/^[a-z0-9-]{2,32}$/)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Bind every request to entries labelled geography=<this>, fallback included' }),
+    residencyHeader: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
   })
   .strict()
   .openapi('ApiKeyUpdate');
@@ -515,3 +553,16 @@ export const ModelVerificationSchema = z
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   })
   .openapi('ModelVerification');
+
+export const ApiKeyRotateSchema = z
+  .object({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .optional()
+      .openapi({ description: 'How long the old secret keeps working (default 0: it stops at once)' }),
+  })
+  .strict()
+  .openapi('ApiKeyRotate');

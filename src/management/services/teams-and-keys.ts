@@ -31,6 +31,10 @@ export const keyView = (row: KeyRow) => ({
   consumer: row.consumer,
   metadata: row.metadata,
   routing: (row.routing as RoutingPolicyInput | null) ?? null,
+  allowedModels: row.allowedModels ?? null,
+  residency: row.residency,
+  residencyHeader: row.residencyHeader,
+  previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null,
   createdAt: row.createdAt.toISOString(),
   expiresAt: row.expiresAt?.toISOString() ?? null,
   revokedAt: row.revokedAt?.toISOString() ?? null,
@@ -110,6 +114,9 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
       consumer: input.consumer ?? null,
       metadata: input.metadata ?? {},
       routing: input.routing ?? null,
+      allowedModels: input.allowedModels ?? null,
+      residency: input.residency ?? null,
+      residencyHeader: input.residencyHeader ?? false,
       expiresAt,
     })
     .returning()
@@ -132,12 +139,39 @@ export async function updateKey(db: Database, id: string, patch: ApiKeyUpdate) {
       consumer: patch.consumer,
       metadata: patch.metadata,
       routing: patch.routing,
+      allowedModels: patch.allowedModels,
+      residency: patch.residency,
+      residencyHeader: patch.residencyHeader,
       expiresAt,
     })
     .where(eq(apiKeys.id, id))
     .returning();
   if (!row) throw notFound('API key', id);
   return keyView(row);
+}
+
+/**
+ * Issues a new secret for a key; the old one keeps working for `gracePeriodSeconds` (0: it stops at once), so
+ * applications can roll over without an outage. The new secret is returned once.
+ */
+export async function rotateKey(db: Database, id: string, gracePeriodSeconds: number) {
+  const [current] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  if (!current) throw notFound('API key', id);
+  if (current.revokedAt)
+    throw new GatewayError('conflict', `API key ${id} is revoked; issue a new key instead`);
+  const secret = generateSecret(API_KEY_PREFIX);
+  const graceEnds = gracePeriodSeconds > 0 ? new Date(Date.now() + gracePeriodSeconds * 1000) : null;
+  const [row] = await db
+    .update(apiKeys)
+    .set({
+      prefix: displayPrefix(secret),
+      secretHash: hashSecret(secret),
+      previousSecretHash: graceEnds ? current.secretHash : null,
+      previousSecretExpiresAt: graceEnds,
+    })
+    .where(eq(apiKeys.id, id))
+    .returning();
+  return { key: keyView(row!), secret };
 }
 
 export async function revokeKey(db: Database, id: string) {
