@@ -174,6 +174,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       plan,
       endpoint,
       rule: route.rule,
+      ...(key.routing?.execution ? { execution: key.routing.execution } : {}),
       requestId,
       request: parsed,
       bodyText: text,

@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../core/errors/gateway-error.js';
 import type {
   BuildResult,
@@ -18,6 +19,7 @@ import { checkEmbeddingDimension } from '../core/providers/embedding-dimension.j
 import { encodeEmbeddingsBase64 } from '../core/providers/embedding-encoding.js';
 import { adapterFor } from '../core/providers/registry.js';
 import type { PlannedAttempt } from '../core/routing/plan-route.js';
+import type { ExecutionPolicy } from '../core/routing/policy.js';
 import type { CompiledModel, Deployment } from '../core/snapshot/snapshot.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type {
@@ -71,6 +73,8 @@ export interface ExecuteInput {
   endpoint: 'chat' | 'embeddings';
   /** The routing rule that chose the plan, reported in `x-junction-route`. */
   rule?: string | null;
+  /** What moves on to the next attempt, and the budget of all attempts (the key's policy). */
+  execution?: ExecutionPolicy;
   requestId: string;
   /** The client's parsed, validated body. */
   request: ChatCompletionRequest | EmbeddingsRequest;
@@ -90,7 +94,16 @@ export interface ExecuteInput {
   onAttempt?: (deployment: Deployment, attempt: AttemptRecord) => void;
 }
 
-const isRetryableStatus = (status: number) => status === 429 || status >= 500;
+/** Whether a failure of this kind moves on to the next attempt under the policy. */
+function movesOn(
+  execution: ExecutionPolicy | undefined,
+  kind: 'connect' | 'timeout' | 'rate-limit' | 'server-error',
+): boolean {
+  return execution?.retryOn ? execution.retryOn.includes(kind) : true;
+}
+
+/** The longest `Retry-After` the gateway waits for, even within a larger deadline. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 /** What an attempt that answered 2xx needs to turn the answer into the client's. */
 interface Answer {
@@ -115,8 +128,17 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
   let backend: Deployment | undefined;
   let backendModel: CompiledModel | undefined;
 
+  const deadline =
+    input.execution?.deadlineMs === undefined ? undefined : started + input.execution.deadlineMs;
   for (let index = 0; index < plan.length; index++) {
     const { deployment, model } = plan[index]!;
+    if (deadline !== undefined && index > 0 && performance.now() >= deadline) {
+      lastError = new GatewayError(
+        'upstream_timeout',
+        `The routing deadline of ${input.execution?.deadlineMs} ms passed`,
+      );
+      break;
+    }
     backend = deployment;
     backendModel = model;
     const isLast = index === plan.length - 1;
@@ -186,12 +208,43 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       const errorText = await readText(upstream.body, MAX_ERROR_BODY_BYTES, true).catch(() => '');
       note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
       lastError = upstreamHttpError(upstream, errorText, deployment, adapter);
-      if (!isRetryableStatus(upstream.statusCode) || isLast) break;
+      const status = upstream.statusCode;
+      const kind = status === 429 ? 'rate-limit' : status >= 500 ? 'server-error' : undefined;
+      if (!kind || !movesOn(input.execution, kind) || isLast) break;
+      if (kind === 'rate-limit' && deadline !== undefined && upstream.retryAfter) {
+        // Honour the provider's Retry-After when the wait still fits the deadline; otherwise move on at once.
+        const waitMs = Number(upstream.retryAfter) * 1000;
+        if (
+          Number.isFinite(waitMs) &&
+          waitMs > 0 &&
+          waitMs <= MAX_RETRY_AFTER_MS &&
+          performance.now() + waitMs < deadline
+        ) {
+          await sleep(waitMs, undefined, { signal: input.signal }).catch(() => undefined);
+        }
+      }
     } catch (caught) {
       const failure = classify(caught);
       note(deployment, { backend: deployment.id, outcome: failure.kind });
       if (failure.kind === 'aborted' || input.signal.aborted) {
         return { backend, status: 499, attempts, usage: undefined, streamEnd: 'cancelled' };
+      }
+      if (failure.uncertain && !input.execution?.replayUncertain) {
+        // The request was sent and may have been processed (and billed): it is not sent again unless the policy says so.
+        lastError = new GatewayError(
+          'upstream_error',
+          `The connection to ${deployment.id} broke after the request was sent; it may have been processed, so it was not sent again`,
+        );
+        break;
+      }
+      const retryKind =
+        failure.kind === 'timeout' ? 'timeout' : failure.kind === 'connect' ? 'connect' : undefined;
+      if (retryKind && !movesOn(input.execution, retryKind)) {
+        lastError =
+          failure.kind === 'timeout'
+            ? new GatewayError('upstream_timeout', `The upstream ${deployment.id} did not answer in time`)
+            : new GatewayError('upstream_unreachable', `The upstream ${deployment.id} could not be reached`);
+        break;
       }
       lastError =
         failure.kind === 'timeout'

@@ -186,7 +186,8 @@ describe.each(kinds)('health history (%s store)', (kind) => {
     const seen = await until(
       history,
       (h) => h.history[0]?.at === lastAt && h.history.length === HEALTH_HISTORY_LENGTH,
-      5_000,
+      // Persistence is off the request path, one write at a time; a loaded machine needs longer.
+      15_000,
     );
     expect(seen.history[0]?.at).toBe(lastAt);
     expect(seen.history).toHaveLength(HEALTH_HISTORY_LENGTH);

@@ -36,10 +36,24 @@ export interface RoutingRule {
   readonly strategy: RoutingStrategy;
 }
 
+/** How attempts are made: what moves on to the next one, and the time they may take together. */
+export interface ExecutionPolicy {
+  /** Failures that move on to the next attempt; all four by default. */
+  readonly retryOn?: readonly ('connect' | 'timeout' | 'rate-limit' | 'server-error')[];
+  /**
+   * Send a request again after its connection broke once it was sent (it may have been processed and billed);
+   * false by default.
+   */
+  readonly replayUncertain?: boolean;
+  /** Budget for all attempts together, waits for `Retry-After` included; a 429's `Retry-After` is honoured within it. */
+  readonly deadlineMs?: number;
+}
+
 export interface RoutingPolicy {
   readonly rules: readonly RoutingRule[];
   /** Used when no rule matches; without it the requested model is the only target. */
   readonly default?: RoutingStrategy;
+  readonly execution?: ExecutionPolicy;
 }
 
 /** The parts of a request rules look at. */

@@ -89,7 +89,11 @@ export function classify(error: unknown): AttemptFailure {
   }
   if ((error as { name?: string }).name === 'AbortError')
     return new AttemptFailure('aborted', 'The request was aborted');
-  return new AttemptFailure('reset', 'The connection to the upstream failed', { cause: error });
+  // The other side closed or reset the connection while reading: the request was in flight, maybe processed.
+  const uncertain =
+    code === 'UND_ERR_SOCKET' ||
+    (code === 'ECONNRESET' && (error as { syscall?: string }).syscall === 'read');
+  return new AttemptFailure('reset', 'The connection to the upstream failed', { cause: error, uncertain });
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

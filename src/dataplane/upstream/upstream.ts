@@ -40,12 +40,16 @@ export interface UpstreamTimeouts {
 export type AttemptFailureKind = 'connect' | 'timeout' | 'reset' | 'aborted';
 
 export class AttemptFailure extends Error {
+  /** The connection broke while the request was in flight, after it was sent: it may have been processed. */
+  readonly uncertain: boolean;
+
   constructor(
     readonly kind: AttemptFailureKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; uncertain?: boolean },
   ) {
     super(message, options);
+    this.uncertain = options?.uncertain ?? false;
     this.name = 'AttemptFailure';
   }
 }

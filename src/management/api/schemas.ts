@@ -374,6 +374,17 @@ export const RoutingPolicySchema = z
       )
       .max(100),
     default: routingStrategy.optional(),
+    execution: z
+      .object({
+        retryOn: z
+          .array(z.enum(['connect', 'timeout', 'rate-limit', 'server-error']))
+          .max(4)
+          .optional(),
+        replayUncertain: z.boolean().optional(),
+        deadlineMs: z.number().int().min(100).max(600_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .openapi('RoutingPolicy', {

@@ -1,0 +1,149 @@
+/**
+ * The execution part of a key's routing policy: a request whose connection broke after it was sent is not sent
+ * again unless the policy opts in, `retryOn` decides which failures move on, and a 429's `Retry-After` is waited
+ * for when it fits the deadline.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chat, expectOpenAIError } from '../dataplane/helpers.js';
+import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
+import { openAIError } from '../harness/openai-fixtures.js';
+import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+const CHAT = '/v1/chat/completions';
+let gateway: TestGateway;
+let a: FakeUpstream;
+let b: FakeUpstream;
+
+beforeAll(async () => {
+  a = await startFakeUpstream();
+  b = await startFakeUpstream();
+  gateway = await startTestGateway();
+  for (const [id, upstream] of [
+    ['up-a', a],
+    ['up-b', b],
+  ] as const) {
+    await ok(
+      gateway.admin('POST', '/providers', {
+        id,
+        type: 'openai-compatible',
+        displayName: id,
+        baseUrl: `${upstream.url}/v1`,
+      }),
+    );
+  }
+  // Two entries per upstream, so the failures one describe provokes (which feed health) never change another's plan.
+  for (const [id, upstream] of [
+    ['up-a2', a],
+    ['up-b2', b],
+  ] as const) {
+    await ok(
+      gateway.admin('POST', '/providers', {
+        id,
+        type: 'openai-compatible',
+        displayName: id,
+        baseUrl: `${upstream.url}/v1`,
+      }),
+    );
+  }
+  for (const [model, first, second] of [
+    ['pool', 'up-a', 'up-b'],
+    ['pool-2', 'up-a2', 'up-b2'],
+  ] as const) {
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: model,
+        kind: 'chat',
+        deployments: [
+          { providerId: first, upstreamModel: 'model-a', priority: 0 },
+          { providerId: second, upstreamModel: 'model-b', priority: 1 },
+        ],
+      }),
+    );
+  }
+});
+beforeEach(() => {
+  a.reset();
+  b.reset();
+});
+afterAll(async () => {
+  await gateway?.close();
+  await a?.close();
+  await b?.close();
+});
+
+async function keyWith(execution: Record<string, unknown> | null) {
+  const key = await gateway.createKey();
+  if (execution) await ok(gateway.admin('PATCH', `/keys/${key.id}`, { routing: { rules: [], execution } }));
+  return key.secret;
+}
+
+describe('uncertain failures', () => {
+  it('does not send a request again after its connection broke once sent', async () => {
+    const secret = await keyWith(null);
+    a.enqueue('POST', CHAT, { kind: 'reset' });
+    const result = await gateway.call('POST', CHAT, chat('pool'), secret);
+    const error = expectOpenAIError(result, 502, 'upstream_error');
+    expect(error.message).toContain('not sent again');
+    expect(b.requests).toHaveLength(0);
+  });
+
+  it('replays it on the next member when the policy opts in', async () => {
+    const secret = await keyWith({ replayUncertain: true });
+    a.enqueue('POST', CHAT, { kind: 'reset' });
+    const result = await gateway.call('POST', CHAT, chat('pool'), secret);
+    expect(result.status, result.text).toBe(200);
+    expect(result.headers['x-junction-backend']).toBe('up-b/model-b');
+  });
+});
+
+describe('retryOn', () => {
+  it('returns a 429 as it is when the policy does not move on for rate limits', async () => {
+    const secret = await keyWith({ retryOn: ['server-error', 'connect', 'timeout'] });
+    a.enqueue('POST', CHAT, {
+      kind: 'json',
+      status: 429,
+      body: openAIError('slow down', 'rate_limit_error'),
+    });
+    const result = await gateway.call('POST', CHAT, chat('pool'), secret);
+    expect(result.status).toBe(429);
+    expect(b.requests).toHaveLength(0);
+  });
+
+  it('moves on after a 503 by default', async () => {
+    const secret = await keyWith(null);
+    a.enqueue('POST', CHAT, { kind: 'json', status: 503, body: openAIError('busy', 'server_error') });
+    const result = await gateway.call('POST', CHAT, chat('pool'), secret);
+    expect(result.status).toBe(200);
+    expect(result.headers['x-junction-attempts']).toBe('2');
+  });
+});
+
+describe('Retry-After within the deadline', () => {
+  it('waits for a Retry-After that fits the deadline before the next attempt', async () => {
+    const secret = await keyWith({ deadlineMs: 5_000 });
+    a.enqueue('POST', CHAT, {
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: openAIError('slow down', 'rate_limit_error'),
+    });
+    const started = performance.now();
+    const result = await gateway.call('POST', CHAT, chat('pool-2'), secret);
+    expect(result.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('moves on at once when the wait would not fit', async () => {
+    const secret = await keyWith({ deadlineMs: 500 });
+    a.enqueue('POST', CHAT, {
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: openAIError('slow down', 'rate_limit_error'),
+    });
+    const started = performance.now();
+    const result = await gateway.call('POST', CHAT, chat('pool-2'), secret);
+    expect(result.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
