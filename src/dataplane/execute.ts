@@ -102,6 +102,33 @@ function movesOn(
   return execution?.retryOn ? execution.retryOn.includes(kind) : true;
 }
 
+/** Whether a failure came too late to re-run under the policy's `fallbackWithinMs` ("fall back only on fast failures"). */
+function slowFailure(execution: ExecutionPolicy | undefined, attemptStarted: number): boolean {
+  return (
+    execution?.fallbackWithinMs !== undefined &&
+    performance.now() - attemptStarted > execution.fallbackWithinMs
+  );
+}
+
+/**
+ * The wait a 429 asks for: `retry-after-ms` (OpenAI, Azure), or `Retry-After` in seconds or as an HTTP date;
+ * undefined when it names none.
+ */
+export function retryAfterMs(
+  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
+  now: number,
+): number | undefined {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const milliseconds = first(headers?.['retry-after-ms'])?.trim();
+  if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds))
+    return Math.ceil(Number(milliseconds));
+  const value = first(headers?.['retry-after'])?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** The longest `Retry-After` the gateway waits for, even within a larger deadline. */
 const MAX_RETRY_AFTER_MS = 30_000;
 
@@ -132,6 +159,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
     input.execution?.deadlineMs === undefined ? undefined : started + input.execution.deadlineMs;
   for (let index = 0; index < plan.length; index++) {
     const { deployment, model } = plan[index]!;
+    const attemptStarted = performance.now();
     if (deadline !== undefined && index > 0 && performance.now() >= deadline) {
       lastError = new GatewayError(
         'upstream_timeout',
@@ -211,18 +239,19 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       const status = upstream.statusCode;
       const kind = status === 429 ? 'rate-limit' : status >= 500 ? 'server-error' : undefined;
       if (!kind || !movesOn(input.execution, kind) || isLast) break;
-      if (kind === 'rate-limit' && deadline !== undefined && upstream.retryAfter) {
-        // Honour the provider's Retry-After when the wait still fits the deadline; otherwise move on at once.
-        const waitMs = Number(upstream.retryAfter) * 1000;
-        if (
-          Number.isFinite(waitMs) &&
-          waitMs > 0 &&
-          waitMs <= MAX_RETRY_AFTER_MS &&
-          performance.now() + waitMs < deadline
-        ) {
+      const next = plan[index + 1]!;
+      if (kind === 'rate-limit' && next.deployment.provider.id === deployment.provider.id) {
+        // The next attempt goes to the same entry: not before its Retry-After, and only when the wait fits the
+        // deadline; otherwise the request ends here rather than retry early.
+        const waitMs = retryAfterMs(upstream.headers, Date.now());
+        if (waitMs !== undefined && waitMs > 0) {
+          const fits =
+            deadline !== undefined && waitMs <= MAX_RETRY_AFTER_MS && performance.now() + waitMs < deadline;
+          if (!fits) break;
           await sleep(waitMs, undefined, { signal: input.signal }).catch(() => undefined);
         }
       }
+      if (slowFailure(input.execution, attemptStarted)) break;
     } catch (caught) {
       const failure = classify(caught);
       note(deployment, { backend: deployment.id, outcome: failure.kind });
@@ -239,7 +268,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       }
       const retryKind =
         failure.kind === 'timeout' ? 'timeout' : failure.kind === 'connect' ? 'connect' : undefined;
-      if (retryKind && !movesOn(input.execution, retryKind)) {
+      const tooSlow = retryKind === 'timeout' && slowFailure(input.execution, attemptStarted);
+      if (retryKind && (!movesOn(input.execution, retryKind) || tooSlow)) {
         lastError =
           failure.kind === 'timeout'
             ? new GatewayError('upstream_timeout', `The upstream ${deployment.id} did not answer in time`)

@@ -60,6 +60,16 @@ beforeAll(async () => {
       }),
     );
   }
+  await ok(
+    gateway.admin('POST', '/models', {
+      id: 'same-entry',
+      kind: 'chat',
+      deployments: [
+        { providerId: 'up-a2', upstreamModel: 'model-a', priority: 0 },
+        { providerId: 'up-a2', upstreamModel: 'model-a-bis', priority: 1 },
+      ],
+    }),
+  );
 });
 beforeEach(() => {
   a.reset();
@@ -118,32 +128,55 @@ describe('retryOn', () => {
   });
 });
 
-describe('Retry-After within the deadline', () => {
-  it('waits for a Retry-After that fits the deadline before the next attempt', async () => {
-    const secret = await keyWith({ deadlineMs: 5_000 });
-    a.enqueue('POST', CHAT, {
-      kind: 'json',
-      status: 429,
-      headers: { 'retry-after': '1' },
-      body: openAIError('slow down', 'rate_limit_error'),
-    });
+describe('Retry-After', () => {
+  const limited = (headers: Record<string, string>) =>
+    ({ kind: 'json', status: 429, headers, body: openAIError('slow down', 'rate_limit_error') }) as const;
+
+  it('moves on to another entry at once, whatever the Retry-After', async () => {
+    const secret = await keyWith({ deadlineMs: 10_000 });
+    a.enqueue('POST', CHAT, limited({ 'retry-after': '30' }));
     const started = performance.now();
     const result = await gateway.call('POST', CHAT, chat('pool-2'), secret);
     expect(result.status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(result.headers['x-junction-backend']).toBe('up-b2/model-b');
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
-  it('moves on at once when the wait would not fit', async () => {
-    const secret = await keyWith({ deadlineMs: 500 });
+  it('waits for retry-after-ms before retrying the same entry, when the wait fits the deadline', async () => {
+    const secret = await keyWith({ deadlineMs: 5_000 });
+    a.enqueue('POST', CHAT, limited({ 'retry-after-ms': '800' }));
+    const started = performance.now();
+    const result = await gateway.call('POST', CHAT, chat('same-entry'), secret);
+    expect(result.status, result.text).toBe(200);
+    expect(result.headers['x-junction-attempts']).toBe('2');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(750);
+  });
+
+  it('returns the 429 rather than retry the same entry early when the hinted date is past the deadline', async () => {
+    const secret = await keyWith({ deadlineMs: 2_000 });
+    a.enqueue('POST', CHAT, limited({ 'retry-after': new Date(Date.now() + 120_000).toUTCString() }));
+    const started = performance.now();
+    const result = await gateway.call('POST', CHAT, chat('same-entry'), secret);
+    expect(result.status).toBe(429);
+    expect(a.requests).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('fall back only on fast failures', () => {
+  it('returns a slow 500 rather than re-run it, and still falls back on a fast one', async () => {
+    const secret = await keyWith({ fallbackWithinMs: 200 });
     a.enqueue('POST', CHAT, {
       kind: 'json',
-      status: 429,
-      headers: { 'retry-after': '30' },
-      body: openAIError('slow down', 'rate_limit_error'),
+      status: 500,
+      delayMs: 400,
+      body: openAIError('late', 'server_error'),
     });
-    const started = performance.now();
-    const result = await gateway.call('POST', CHAT, chat('pool-2'), secret);
-    expect(result.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    const slow = await gateway.call('POST', CHAT, chat('pool-2'), secret);
+    expect(slow.status).toBe(500);
+    expect(b.requests).toHaveLength(0);
+    a.enqueue('POST', CHAT, { kind: 'json', status: 500, body: openAIError('fast', 'server_error') });
+    const fast = await gateway.call('POST', CHAT, chat('pool-2'), secret);
+    expect(fast.status).toBe(200);
   });
 });

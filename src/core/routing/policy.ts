@@ -47,6 +47,8 @@ export interface ExecutionPolicy {
   readonly replayUncertain?: boolean;
   /** Budget for all attempts together, waits for `Retry-After` included; a 429's `Retry-After` is honoured within it. */
   readonly deadlineMs?: number;
+  /** Fall back only on fast failures: a 5xx or timeout that took longer than this is returned, not re-run. */
+  readonly fallbackWithinMs?: number;
 }
 
 export interface RoutingPolicy {

@@ -382,6 +382,7 @@ export const RoutingPolicySchema = z
           .optional(),
         replayUncertain: z.boolean().optional(),
         deadlineMs: z.number().int().min(100).max(600_000).optional(),
+        fallbackWithinMs: z.number().int().min(1).max(600_000).optional(),
       })
       .strict()
       .optional(),
