@@ -415,31 +415,36 @@ export const ApiKeySchema = z
   })
   .openapi('ApiKey');
 
+/** What a key's creator may set, and later change. */
+const keySettings = {
+  consumer: z.string().trim().min(1).max(200).nullable().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  metadata: stringMap.optional(),
+  routing: RoutingPolicySchema.nullable().optional(),
+  allowedModels: z
+    .array(z.string().min(1).max(128))
+    .max(500)
+    .nullable()
+    .optional()
+    .openapi({ description: 'The model names the key may request; null for any' }),
+  residency: z
+    .string()
+    .regex(/^[a-z0-9-]{2,32}$/)
+    .nullable()
+    .optional()
+    .openapi({ description: 'Bind every request to entries labelled geography=<this>, fallback included' }),
+  residencyHeader: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
+};
+
 export const ApiKeyCreateSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     teamId: z.string().min(1).max(64),
     environment: environmentName.optional(),
-    consumer: z.string().trim().min(1).max(200).nullable().optional(),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-    metadata: stringMap.optional(),
-    routing: RoutingPolicySchema.nullable().optional(),
-    allowedModels: z
-      .array(z.string().min(1).max(128))
-      .max(500)
-      .nullable()
-      .optional()
-      .openapi({ description: 'The model names the key may request; null for any' }),
-    residency: z
-      .string()
-      .regex(/^[a-z0-9-]{2,32}$/)
-      .nullable()
-      .optional()
-      .openapi({ description: 'Bind every request to entries labelled geography=<this>, fallback included' }),
-    residencyHeader: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
+    ...keySettings,
   })
   .strict()
   .openapi('ApiKeyCreate');
@@ -447,26 +452,7 @@ export const ApiKeyCreateSchema = z
 export const ApiKeyUpdateSchema = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
-    consumer: z.string().trim().min(1).max(200).nullable().optional(),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-    metadata: stringMap.optional(),
-    routing: RoutingPolicySchema.nullable().optional(),
-    allowedModels: z
-      .array(z.string().min(1).max(128))
-      .max(500)
-      .nullable()
-      .optional()
-      .openapi({ description: 'The model names the key may request; null for any' }),
-    residency: z
-      .string()
-      .regex(/^[a-z0-9-]{2,32}$/)
-      .nullable()
-      .optional()
-      .openapi({ description: 'Bind every request to entries labelled geography=<this>, fallback included' }),
-    residencyHeader: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
+    ...keySettings,
   })
   .strict()
   .openapi('ApiKeyUpdate');

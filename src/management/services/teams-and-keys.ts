@@ -81,6 +81,17 @@ export async function getKey(db: Database, id: string) {
   return keyView(row);
 }
 
+/** An expiry as a date (null clears it, undefined leaves it); one in the past is refused. */
+function futureExpiry(value: string | null | undefined): Date | null | undefined {
+  if (value === undefined || value === null) return value;
+  const expiresAt = new Date(value);
+  if (expiresAt.getTime() <= Date.now()) {
+    const message = 'expiresAt must be in the future';
+    throw new GatewayError('invalid_request', message, { details: [{ path: 'expiresAt', message }] });
+  }
+  return expiresAt;
+}
+
 /** Issues a key; `secret` may be supplied (the demo key), otherwise it is generated. */
 export async function createKey(db: Database, input: ApiKeyCreate, secret = generateSecret(API_KEY_PREFIX)) {
   const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.id, input.teamId));
@@ -97,11 +108,7 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
     const message = `environment ${environment} does not exist`;
     throw new GatewayError('invalid_request', message, { details: [{ path: 'environment', message }] });
   }
-  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
-  if (expiresAt && expiresAt.getTime() <= Date.now()) {
-    const message = 'expiresAt must be in the future';
-    throw new GatewayError('invalid_request', message, { details: [{ path: 'expiresAt', message }] });
-  }
+  const expiresAt = futureExpiry(input.expiresAt) ?? null;
   const [row] = await db
     .insert(apiKeys)
     .values({
@@ -126,12 +133,7 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
 
 /** Changes a key's name, consumer, metadata, routing policy or expiry; its secret never changes here. */
 export async function updateKey(db: Database, id: string, patch: ApiKeyUpdate) {
-  const expiresAt =
-    patch.expiresAt === undefined ? undefined : patch.expiresAt ? new Date(patch.expiresAt) : null;
-  if (expiresAt && expiresAt.getTime() <= Date.now()) {
-    const message = 'expiresAt must be in the future';
-    throw new GatewayError('invalid_request', message, { details: [{ path: 'expiresAt', message }] });
-  }
+  const expiresAt = futureExpiry(patch.expiresAt);
   const [row] = await db
     .update(apiKeys)
     .set({
