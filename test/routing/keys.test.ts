@@ -38,6 +38,18 @@ afterAll(async () => {
   await gateway?.close();
 });
 
+describe('changing a key', () => {
+  it('answers an empty change with the key as it is, and an unknown key with 404', async () => {
+    const key = await gateway.createKey();
+    const unchanged = await ok(
+      gateway.admin<{ id: string; residency: null }>('PATCH', `/keys/${key.id}`, {}),
+    );
+    expect(unchanged).toMatchObject({ id: key.id, residency: null });
+    expect((await gateway.admin('PATCH', '/keys/key_nope', {})).status).toBe(404);
+    expect((await gateway.admin('PATCH', '/keys/key_nope', { residency: 'eu' })).status).toBe(404);
+  });
+});
+
 describe('rotation', () => {
   it('issues a new secret and keeps the old one working for the grace period only', async () => {
     const key = await gateway.createKey();

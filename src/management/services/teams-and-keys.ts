@@ -134,20 +134,19 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
 /** Changes a key's name, consumer, metadata, routing policy or expiry; its secret never changes here. */
 export async function updateKey(db: Database, id: string, patch: ApiKeyUpdate) {
   const expiresAt = futureExpiry(patch.expiresAt);
-  const [row] = await db
-    .update(apiKeys)
-    .set({
-      name: patch.name,
-      consumer: patch.consumer,
-      metadata: patch.metadata,
-      routing: patch.routing,
-      allowedModels: patch.allowedModels,
-      residency: patch.residency,
-      residencyHeader: patch.residencyHeader,
-      expiresAt,
-    })
-    .where(eq(apiKeys.id, id))
-    .returning();
+  const changes = {
+    name: patch.name,
+    consumer: patch.consumer,
+    metadata: patch.metadata,
+    routing: patch.routing,
+    allowedModels: patch.allowedModels,
+    residency: patch.residency,
+    residencyHeader: patch.residencyHeader,
+    expiresAt,
+  };
+  // An empty change leaves the key as it is (the store refuses an update that sets nothing).
+  if (Object.values(changes).every((value) => value === undefined)) return getKey(db, id);
+  const [row] = await db.update(apiKeys).set(changes).where(eq(apiKeys.id, id)).returning();
   if (!row) throw notFound('API key', id);
   return keyView(row);
 }
