@@ -9,6 +9,7 @@ import type { AuthMethod } from '../../core/snapshot/source.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
+import type { ApiKeyUpdate } from '../api/schemas.js';
 import { loadConfiguration } from '../configuration.js';
 import { createAlias, deleteAlias, listAliases, moveAlias, updateAlias } from '../services/aliases.js';
 import { createEnvironment, deleteEnvironment } from '../services/environments.js';
@@ -20,8 +21,8 @@ import {
   listProviders,
   updateProvider,
 } from '../services/providers.js';
-import { createTeam, revokeKey } from '../services/teams-and-keys.js';
-import type { ConfigChange, ConfigDocument, ConfigPlan } from './document.js';
+import { createTeam, keyView, revokeKey, updateKey } from '../services/teams-and-keys.js';
+import type { ConfigChange, ConfigDocument, ConfigKey, ConfigPlan } from './document.js';
 
 type Operation = () => Promise<unknown>;
 
@@ -42,6 +43,35 @@ function changedFields(
 ): string[] {
   return fields.filter((field) => wanted[field] !== undefined && !same(wanted[field], current[field]));
 }
+
+/** The key settings a document carries and `apply` changes through `updateKey`. */
+const keySettingFields = [
+  'routing',
+  'allowedModels',
+  'metadata',
+  'residency',
+  'residencyHeader',
+  'expiresAt',
+] as const;
+type KeySettingField = (typeof keySettingFields)[number];
+
+/** A document's value of a key setting in the form the store reports it (an expiry as an ISO time in UTC). */
+function wantedKeySetting(key: ConfigKey, field: KeySettingField): unknown {
+  if (field !== 'expiresAt' || !key.expiresAt) return key[field];
+  return new Date(key.expiresAt).toISOString();
+}
+
+/** JSON with object members in name order, so a policy reads the same however its members are ordered. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+  return Object.fromEntries(
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, item]) => [name, canonical(item)]),
+  );
+}
+
+const sameSetting = (a: unknown, b: unknown) => same(canonical(a), canonical(b));
 
 async function compute(
   db: Database,
@@ -253,18 +283,31 @@ async function compute(
     else unchanged++;
   }
 
-  // Keys: metadata only; a document can revoke a key, never issue one (its secret is shown once, by the API).
-  const currentKeys = new Map((await db.select().from(apiKeys)).map((row) => [row.id, row]));
+  // Keys: a document changes a key's settings (through `updateKey`, as PATCH /keys/{id} does) and can revoke a
+  // key, but never issues one (its secret is shown once, by the API).
+  const currentKeys = new Map((await db.select().from(apiKeys)).map((row) => [row.id, keyView(row)]));
   for (const key of document.keys ?? []) {
     const current = currentKeys.get(key.id);
     if (!current) {
       notes.push(
         `Key ${key.id} (${key.name}) is not in the store and was not created: keys are issued through the API or the web app, which show the secret once.`,
       );
-    } else if (key.revoked && current.revokedAt === null) {
+      continue;
+    }
+    const differing = keySettingFields.filter(
+      (field) => key[field] !== undefined && !sameSetting(wantedKeySetting(key, field), current[field]),
+    );
+    const revokes = key.revoked === true && current.revokedAt === null;
+    if (differing.length > 0) {
+      changes.push({ action: 'update', kind: 'key', id: key.id, fields: [...differing] });
+      const patch = Object.fromEntries(differing.map((field) => [field, key[field]])) as ApiKeyUpdate;
+      operations.push(() => updateKey(db, key.id, patch));
+    }
+    if (revokes) {
       changes.push({ action: 'revoke', kind: 'key', id: key.id });
       operations.push(() => revokeKey(db, key.id));
-    } else unchanged++;
+    }
+    if (differing.length === 0 && !revokes) unchanged++;
   }
 
   if (prune) {

@@ -1,11 +1,17 @@
 /**
  * The configuration document: the whole configuration as code (YAML on disk, JSON on the wire). Credentials
  * appear only as references: `{ stored: true }` keeps what the store holds; the CLI turns `{ env: NAME }`
- * into a write-only `apiKey` from its own environment before sending. Keys are metadata only.
+ * into a write-only `apiKey` from its own environment before sending. Keys carry their metadata and settings
+ * (routing policy, allowed models, residency, expiry), never their secret.
  */
 import { z } from '@hono/zod-openapi';
 import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
-import { ENVIRONMENT_PATTERN, IDENTIFIER_PATTERN, MODEL_NAME_PATTERN } from '../api/schemas.js';
+import {
+  ApiKeyUpdateSchema,
+  ENVIRONMENT_PATTERN,
+  IDENTIFIER_PATTERN,
+  MODEL_NAME_PATTERN,
+} from '../api/schemas.js';
 
 export const CONFIG_DOCUMENT_VERSION = 1;
 
@@ -68,6 +74,31 @@ export const ConfigModelSchema = z
   })
   .strict();
 
+/** A key's settings, validated by the admin API's own schemas (PATCH /keys/{id}). */
+const keySettings = ApiKeyUpdateSchema.shape;
+
+/**
+ * An issued key: identity fields are read-only here (a document never issues a key); the settings are applied
+ * with `updateKey`, as the admin API does. Settings a document leaves out keep their stored values.
+ */
+export const ConfigKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    team: z.string(),
+    environment: z.string(),
+    consumer: z.string().nullable().optional(),
+    prefix: z.string().optional(),
+    expiresAt: keySettings.expiresAt,
+    revoked: z.boolean().optional(),
+    routing: keySettings.routing,
+    allowedModels: keySettings.allowedModels,
+    metadata: keySettings.metadata,
+    residency: keySettings.residency,
+    residencyHeader: keySettings.residencyHeader,
+  })
+  .strict();
+
 export const ConfigDocumentSchema = z
   .object({
     version: z.literal(CONFIG_DOCUMENT_VERSION),
@@ -103,22 +134,7 @@ export const ConfigDocumentSchema = z
           .strict(),
       )
       .optional(),
-    keys: z
-      .array(
-        z
-          .object({
-            id: z.string(),
-            name: z.string(),
-            team: z.string(),
-            environment: z.string(),
-            consumer: z.string().nullable().optional(),
-            prefix: z.string().optional(),
-            expiresAt: z.string().nullable().optional(),
-            revoked: z.boolean().optional(),
-          })
-          .strict(),
-      )
-      .optional(),
+    keys: z.array(ConfigKeySchema).optional(),
   })
   .strict()
   .openapi('ConfigDocument');
@@ -126,6 +142,7 @@ export const ConfigDocumentSchema = z
 export type ConfigDocument = z.infer<typeof ConfigDocumentSchema>;
 export type ConfigProvider = z.infer<typeof ConfigProviderSchema>;
 export type ConfigModel = z.infer<typeof ConfigModelSchema>;
+export type ConfigKey = z.infer<typeof ConfigKeySchema>;
 
 export const ConfigChangeSchema = z.object({
   action: z.enum(['create', 'update', 'delete', 'revoke']),

@@ -1,10 +1,11 @@
-/** Writes the stored configuration as a configuration document (credentials as references only). */
+/** Writes the stored configuration as a configuration document (credentials as references only, no key secrets). */
 import { asc } from 'drizzle-orm';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
 import { listAliases } from '../services/aliases.js';
 import { listModels } from '../services/models.js';
 import { listProviders } from '../services/providers.js';
+import { keyView } from '../services/teams-and-keys.js';
 import { CONFIG_DOCUMENT_VERSION, type ConfigDocument } from './document.js';
 
 /** The whole configuration as a document that `apply` turns back into the same configuration. */
@@ -51,15 +52,21 @@ export async function exportConfiguration(db: Database): Promise<ConfigDocument>
       description: alias.description,
     })),
     teams: teamRows.map((row) => ({ name: row.name, description: row.description })),
-    keys: keyRows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      team: teamNames.get(row.teamId) ?? row.teamId,
-      environment: row.environment,
-      consumer: row.consumer,
-      prefix: row.prefix,
-      expiresAt: row.expiresAt?.toISOString() ?? null,
-      revoked: row.revokedAt !== null,
+    // The key's settings as the admin API shows them; never its secret or hash.
+    keys: keyRows.map(keyView).map((key) => ({
+      id: key.id,
+      name: key.name,
+      team: teamNames.get(key.teamId) ?? key.teamId,
+      environment: key.environment,
+      consumer: key.consumer,
+      prefix: key.prefix,
+      expiresAt: key.expiresAt,
+      revoked: key.revokedAt !== null,
+      routing: key.routing,
+      allowedModels: key.allowedModels,
+      metadata: key.metadata,
+      residency: key.residency,
+      residencyHeader: key.residencyHeader,
     })),
   };
 }
