@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
-import type { Diagnostic } from '../core/routing/health.js';
+import { explainRoute } from '../core/routing/explain.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
-import { planRoute } from '../core/routing/plan-route.js';
+import { type PlannedAttempt, planRoute } from '../core/routing/plan-route.js';
 import type { RouteRequest } from '../core/routing/policy.js';
 import { refusal } from '../core/routing/refusal.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
@@ -19,11 +19,13 @@ import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
+import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
 import { authenticate } from './authenticate.js';
 import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
 import { CapturedResponse } from './http/captured-response.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
+import { watchOutliers } from './outlier-probes.js';
 import { createRequestMetrics } from './request-metrics.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
 import { createEchoUpstream } from './upstream/echo-upstream.js';
@@ -43,6 +45,10 @@ export interface DataPlaneOptions {
   health?: HealthBoard;
   /** Options of the auth decorator (tests point Google token requests at a local fake). */
   auth?: AuthorizerOptions;
+  /** Resolves upstream host names (tests inject one; the system resolver otherwise). */
+  lookup?: import('node:net').LookupFunction;
+  /** Failed-authentication throttling per client address; absent or `limit` 0: off. */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export interface DataPlane {
@@ -61,10 +67,11 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const { snapshots, logger } = options;
   const record = createRequestMetrics(options.metrics);
-  const http = createHttpUpstream(options.timeouts);
+  const http = createHttpUpstream(options.timeouts, { lookup: options.lookup });
   const echo = createEchoUpstream(options.timeouts);
   const authorizer = createAuthorizer(options.auth);
   const random = options.random ?? Math.random;
+  const throttle = createAuthThrottle(options.authThrottle ?? { limit: 0, windowMs: 0, blockMs: 0 });
   let inFlight = 0;
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
@@ -84,10 +91,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const method = request.method ?? 'GET';
-    let endpoint: Endpoint | 'models';
+    let endpoint: Endpoint | 'models' | 'explain';
     if (path === '/v1/chat/completions') endpoint = 'chat';
     else if (path === '/v1/embeddings') endpoint = 'embeddings';
     else if (path === '/v1/models') endpoint = 'models';
+    else if (path === '/v1/routing/explain') endpoint = 'explain';
     else {
       drain(request, response);
       sendError(response, new GatewayError('not_found', `There is no route ${method} ${path}`));
@@ -101,10 +109,30 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       return;
     }
 
+    // An address blocked after too many failed authentications is refused before its key is even hashed, valid
+    // or not, so a brute-forcer learns nothing while blocked.
+    const address = request.socket.remoteAddress;
+    const blockedMs = throttle.blockedFor(address);
+    if (blockedMs > 0) {
+      const seconds = Math.ceil(blockedMs / 1000);
+      drain(request, response);
+      record.request(endpoint, '', '', 429);
+      record.error(endpoint, '', '', 'too_many_failed_authentications');
+      sendError(
+        response,
+        new GatewayError(
+          'too_many_failed_authentications',
+          `Too many failed authentications from this address; retry after ${seconds} s.`,
+          { headers: { 'retry-after': String(seconds) } },
+        ),
+      );
+      return;
+    }
     let key: CompiledKey;
     try {
       key = authenticate(request.headers, snapshot, Date.now());
     } catch (error) {
+      throttle.recordFailure(address);
       // Nothing of an unauthenticated body is read: answer and close the connection.
       drain(request, response);
       record.request(endpoint, '', '', 401);
@@ -115,6 +143,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       const list = modelListFor(snapshot, key);
       record.request(endpoint, '', '', 200);
       sendJsonText(response, 200, list);
+      return;
+    }
+    if (endpoint === 'explain') {
+      explain(request, response, snapshot, key).catch((error: unknown) => {
+        const gatewayError = asGatewayError(error);
+        if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'explain failed');
+        sendError(response, gatewayError);
+      });
       return;
     }
     inFlight++;
@@ -134,6 +170,52 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       });
   };
 
+  /**
+   * `POST /v1/routing/explain`: how the key's own request (the body it would send to chat completions or
+   * embeddings, with its headers) would be routed now, without sending it anywhere.
+   */
+  const explain = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    snapshot: GatewaySnapshot,
+    key: CompiledKey,
+  ): Promise<void> => {
+    const { route } = await readAndPlan(request, snapshot, key, (body) =>
+      typeof body === 'object' && body !== null && 'input' in body && !('messages' in body)
+        ? 'embeddings'
+        : 'chat',
+    );
+    sendJsonText(response, 200, JSON.stringify(explainRoute(route, options.health)));
+  };
+
+  /** Reads, parses and validates the body, and plans its route under the key's policy. */
+  const readAndPlan = async (
+    request: IncomingMessage,
+    snapshot: GatewaySnapshot,
+    key: CompiledKey,
+    endpointOf: (body: unknown) => Endpoint,
+  ) => {
+    const text = await readBody(request, options.maxBodyBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GatewayError('invalid_json', 'The body is not valid JSON');
+    }
+    const endpoint = endpointOf(body);
+    const parsed = endpoint === 'chat' ? validateChatRequest(body) : validateEmbeddingsRequest(body);
+    const route = planRoute({
+      request: routeRequest(parsed, request.headers),
+      key,
+      snapshot,
+      refuse: (model) => refusal(parsed, model, endpoint),
+      random,
+      maxAttempts: Math.min(options.maxAttempts, key.routing?.execution?.maxAttempts ?? options.maxAttempts),
+      health: options.health,
+    });
+    return { text, parsed, route };
+  };
+
   const serve = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -143,23 +225,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     requestId: string,
     started: number,
   ): Promise<void> => {
-    const text = await readBody(request, options.maxBodyBytes);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new GatewayError('invalid_json', 'The body is not valid JSON');
-    }
-    const parsed = endpoint === 'chat' ? validateChatRequest(body) : validateEmbeddingsRequest(body);
-    const route = planRoute({
-      request: routeRequest(parsed, request.headers),
-      key,
-      snapshot,
-      refuse: (model) => refusal(parsed, model, endpoint),
-      random,
-      maxAttempts: options.maxAttempts,
-      health: options.health,
-    });
+    const { text, parsed, route } = await readAndPlan(request, snapshot, key, () => endpoint);
     if (!route.ok) throw route.error;
     const plan = route.attempts;
     // Metrics are labelled with names from the snapshot, never with what the caller sent.
@@ -238,6 +304,33 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const model = snapshot.models.get(name);
     if (!model)
       throw new GatewayError('model_not_found', `The model \`${name}\` does not exist or is disabled.`);
+    const plan = planAttempts({
+      model,
+      environment,
+      random,
+      maxAttempts: options.maxAttempts,
+      health: options.health,
+    });
+    return sample(
+      name,
+      model,
+      environment,
+      plan.map((deployment) => ({ deployment, model })),
+      options.health ? reportAttempt(options.health) : undefined,
+    );
+  };
+
+  /**
+   * Sends a short request (a one-word chat, or a one-word embedding) along `plan` through the real path, with a
+   * captured response, and reports how it went.
+   */
+  const sample = async (
+    name: string,
+    model: CompiledModel,
+    environment: string,
+    plan: PlannedAttempt[],
+    onAttempt: ((deployment: Deployment, attempt: AttemptRecord) => void) | undefined,
+  ): Promise<ModelVerification> => {
     const endpoint: Endpoint = model.kind === 'embedding' ? 'embeddings' : 'chat';
     const request =
       endpoint === 'chat'
@@ -248,13 +341,6 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
           }
         : { model: name, input: 'Junction verification' };
     const base = { ok: false, model: name, version: model.version, environment, attempts: 0 };
-    const plan = planAttempts({
-      model,
-      environment,
-      random,
-      maxAttempts: options.maxAttempts,
-      health: options.health,
-    });
     if (plan.length === 0) {
       return {
         ...base,
@@ -267,7 +353,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const captured = new CapturedResponse();
     const started = performance.now();
     const result = await executePlan({
-      plan: plan.map((deployment) => ({ deployment, model })),
+      plan,
       endpoint,
       requestId: `verify-${randomUUID()}`,
       request: request as ChatCompletionRequest | EmbeddingsRequest,
@@ -281,7 +367,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       authorizer,
       timeouts: options.timeouts,
       baseHeaders: {},
-      onAttempt: options.health ? reportAttempt(options.health) : undefined,
+      onAttempt,
     });
     const latencyMs = Math.round(performance.now() - started);
     const outcome = {
@@ -312,51 +398,106 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   };
 
-  return { handle, verify, inFlight: () => inFlight, close: () => http.close() };
-}
+  const stopProbes = options.health
+    ? watchOutliers(options.health, {
+        logger,
+        metrics: options.metrics,
+        probe: async (deploymentId) => {
+          const found = snapshots.current?.deploymentsById.get(deploymentId);
+          if (!found) return 'gone';
+          const { deployment, model } = found;
+          // A BYOK member cannot be probed without a caller's key: it rejoins when its period ends.
+          if (deployment.provider.auth.kind === 'passthrough') return { ok: true };
+          const environment = [...deployment.provider.environments][0] ?? 'production';
+          const outcome = await sample(model.id, model, environment, [{ deployment, model }], undefined);
+          if (outcome.ok) options.health?.reportTraffic(deployment.provider.id, true);
+          return outcome.ok
+            ? { ok: true }
+            : {
+                ok: false,
+                diagnostic: {
+                  stage: 'http',
+                  message: `The probe failed: ${outcome.error?.message ?? `HTTP ${outcome.status}`}`.slice(
+                    0,
+                    500,
+                  ),
+                  httpStatus: outcome.status,
+                },
+              };
+        },
+      })
+    : undefined;
 
-/**
- * Feeds real traffic into the health board. Only the upstream's own failures count: connection failures,
- * timeouts, 5xx and rejected credentials. A 429 (the provider works, but throttles), a client error, or a
- * request the client cancelled say nothing about the entry's health.
- */
-function reportAttempt(board: HealthBoard) {
-  return (deployment: Deployment, attempt: AttemptRecord): void => {
-    const verdict = trafficVerdict(attempt);
-    if (verdict === 'ok') board.reportTraffic(deployment.provider.id, true);
-    else if (verdict) board.reportTraffic(deployment.provider.id, false, verdict);
+  return {
+    handle,
+    verify,
+    inFlight: () => inFlight,
+    close: () => {
+      stopProbes?.();
+      throttle.close();
+      return http.close();
+    },
   };
 }
 
-/** 'ok', a diagnostic for a failure of the entry, or undefined when the outcome says nothing about it. */
-function trafficVerdict(attempt: AttemptRecord): 'ok' | Diagnostic | undefined {
-  switch (attempt.outcome) {
-    case 'success':
-      return 'ok';
-    case 'aborted':
-    case 'skipped':
-      return undefined;
-    case 'credential':
-      return { stage: 'auth', message: 'No credential could be obtained for real traffic' };
-    case 'timeout':
-    case 'connect':
-      return { stage: attempt.outcome, message: `Real traffic failed: ${attempt.outcome}` };
-    case 'reset':
-      return { stage: 'http', message: 'Real traffic failed: the connection broke' };
-    case 'http-error': {
-      const status = attempt.status ?? 0;
-      if (status === 401 || status === 403) {
-        return {
+/**
+ * Feeds real traffic into the health board. Only the upstream's own outcomes count, never an error the gateway
+ * made (a request cut by its deadline, a member skipped, a client that went away):
+ * - a success clears the deployment's failures and restores an entry that was unhealthy, unverified or deferred;
+ * - a rejected credential (401, 403, no token) counts against the entry as a whole;
+ * - a connection failure, timeout, broken connection or 5xx counts against the deployment (outlier ejection);
+ * - a 429 says the provider works but throttles: the deployment cools for the `Retry-After` it named.
+ */
+function reportAttempt(board: HealthBoard) {
+  return (deployment: Deployment, attempt: AttemptRecord): void => {
+    const providerId = deployment.provider.id;
+    switch (attempt.outcome) {
+      case 'success':
+        board.reportTraffic(providerId, true);
+        board.reportDeployment(deployment.id, providerId, true);
+        return;
+      case 'credential':
+        board.reportTraffic(providerId, false, {
           stage: 'auth',
-          message: `The provider rejected the credential on real traffic (HTTP ${status})`,
-          httpStatus: status,
-        };
+          message: 'No credential could be obtained for real traffic',
+        });
+        return;
+      case 'timeout':
+      case 'connect':
+        board.reportDeployment(deployment.id, providerId, false, {
+          stage: attempt.outcome,
+          message: `Real traffic failed: ${attempt.outcome}`,
+        });
+        return;
+      case 'reset':
+        board.reportDeployment(deployment.id, providerId, false, {
+          stage: 'http',
+          message: 'Real traffic failed: the connection broke',
+        });
+        return;
+      case 'http-error': {
+        const status = attempt.status ?? 0;
+        if (status === 401 || status === 403) {
+          board.reportTraffic(providerId, false, {
+            stage: 'auth',
+            message: `The provider rejected the credential on real traffic (HTTP ${status})`,
+            httpStatus: status,
+          });
+        } else if (status >= 500) {
+          board.reportDeployment(deployment.id, providerId, false, {
+            stage: 'http',
+            message: `Real traffic failed with HTTP ${status}`,
+            httpStatus: status,
+          });
+        } else if (status === 429 && attempt.retryAfterMs !== undefined) {
+          board.coolDown(deployment.id, providerId, attempt.retryAfterMs);
+        }
+        return;
       }
-      if (status >= 500)
-        return { stage: 'http', message: `Real traffic failed with HTTP ${status}`, httpStatus: status };
-      return undefined;
+      default:
+        return;
     }
-  }
+  };
 }
 
 /** The parts of a request that routing rules match on. */

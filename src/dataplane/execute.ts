@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError } from '../core/errors/gateway-error.js';
+import { GatewayError, toOpenAIError } from '../core/errors/gateway-error.js';
 import type {
   BuildResult,
   ProviderAdapter,
@@ -19,8 +19,9 @@ import { checkEmbeddingDimension } from '../core/providers/embedding-dimension.j
 import { encodeEmbeddingsBase64 } from '../core/providers/embedding-encoding.js';
 import { adapterFor } from '../core/providers/registry.js';
 import type { PlannedAttempt } from '../core/routing/plan-route.js';
-import type { ExecutionPolicy } from '../core/routing/policy.js';
+import { DEFAULT_UNCERTAIN_AFTER_MS, type ExecutionPolicy } from '../core/routing/policy.js';
 import type { CompiledModel, Deployment } from '../core/snapshot/snapshot.js';
+import { formatSseError } from '../core/sse/sse-writer.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type {
   ChatCompletionRequest,
@@ -29,7 +30,14 @@ import type {
   Usage,
 } from '../core/wire/openai.js';
 import type { Authorizer } from './auth/authorize.js';
-import { relayStream, type StreamEnd, sseEventDecoder, translatedStreamTranslator } from './relay-stream.js';
+import {
+  openaiStreamTranslator,
+  readOpening,
+  relayStream,
+  type StreamEnd,
+  sseEventDecoder,
+  translatedStreamTranslator,
+} from './relay-stream.js';
 import { AwsEventStreamDecoder } from './upstream/aws-event-stream.js';
 import { destroyBody } from './upstream/destroy-body.js';
 import { classify, type HttpUpstream } from './upstream/http-upstream.js';
@@ -50,10 +58,13 @@ export interface AttemptRecord {
   backend: string;
   /**
    * `skipped`: the member could not serve this request and nothing was sent (a capability it lacks, no caller key
-   * for a BYOK member); `credential`: no credential could be obtained for it (e.g. a token endpoint failed).
+   * for a BYOK member); `credential`: no credential could be obtained for it (e.g. a token endpoint failed);
+   * `deadline`: the request's overall deadline passed while the attempt was under way (the gateway cut it).
    */
-  outcome: 'success' | 'http-error' | 'skipped' | 'credential' | AttemptFailure['kind'];
+  outcome: 'success' | 'http-error' | 'skipped' | 'credential' | 'deadline' | AttemptFailure['kind'];
   status?: number;
+  /** The wait a 429 asked for, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 export interface ExecutionResult {
@@ -157,138 +168,215 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
 
   const deadline =
     input.execution?.deadlineMs === undefined ? undefined : started + input.execution.deadlineMs;
-  for (let index = 0; index < plan.length; index++) {
-    const { deployment, model } = plan[index]!;
-    const attemptStarted = performance.now();
-    if (deadline !== undefined && index > 0 && performance.now() >= deadline) {
-      lastError = new GatewayError(
-        'upstream_timeout',
-        `The routing deadline of ${input.execution?.deadlineMs} ms passed`,
-      );
-      break;
-    }
-    backend = deployment;
-    backendModel = model;
-    const isLast = index === plan.length - 1;
-    const adapter = adapterFor(deployment.provider.type);
-    try {
-      let framing: UpstreamRequest['framing'] = 'openai';
-      let warnings: readonly string[] = [];
-      let upstream: UpstreamResponse;
-      if (deployment.provider.type === 'echo') {
-        upstream = await input.echo(echoContext(input, deployment, model));
-      } else {
-        const built = build(adapter, input, deployment);
-        if (!built.ok) {
-          note(deployment, { backend: deployment.id, outcome: 'skipped' });
-          lastError = built.error;
-          continue;
-        }
-        let authorized: Awaited<ReturnType<Authorizer['authorize']>>;
-        try {
-          authorized = await input.authorizer.authorize(
-            deployment.provider,
-            built.request,
-            input.clientHeaders,
-          );
-        } catch (error) {
-          note(deployment, { backend: deployment.id, outcome: 'credential' });
-          const reason = error instanceof Error ? `: ${error.message}` : '';
-          lastError = new GatewayError(
-            'upstream_error',
-            redactSecrets(
-              `No credential could be obtained for ${deployment.provider.id}${reason}`,
-              deployment.provider.secrets,
-            ),
-          );
-          continue;
-        }
-        if (!authorized.ok) {
-          note(deployment, { backend: deployment.id, outcome: 'skipped' });
-          lastError = authorized.error;
-          continue;
-        }
-        framing = built.request.framing;
-        warnings = built.warnings;
-        upstream = await input.http.send(
-          deployment.provider.origin,
-          {
-            method: built.request.method,
-            path: built.request.path,
-            headers: { ...authorized.headers, 'x-request-id': input.requestId },
-            body: built.request.body,
-          },
-          input.signal,
-        );
-      }
-      if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
-        const outcome = await answer(
-          input,
-          { deployment, model, adapter, framing, warnings, upstream },
-          attempts,
-          note,
-          started,
-        );
-        if (outcome.kind === 'done') return outcome.result;
-        lastError = outcome.error;
-        continue;
-      }
-      const errorText = await readText(upstream.body, MAX_ERROR_BODY_BYTES, true).catch(() => '');
-      note(deployment, { backend: deployment.id, outcome: 'http-error', status: upstream.statusCode });
-      lastError = upstreamHttpError(upstream, errorText, deployment, adapter);
-      const status = upstream.statusCode;
-      const kind = status === 429 ? 'rate-limit' : status >= 500 ? 'server-error' : undefined;
-      if (!kind || !movesOn(input.execution, kind) || isLast) break;
-      const next = plan[index + 1]!;
-      if (kind === 'rate-limit' && next.deployment.provider.id === deployment.provider.id) {
-        // The next attempt goes to the same entry: not before its Retry-After, and only when the wait fits the
-        // deadline; otherwise the request ends here rather than retry early.
-        const waitMs = retryAfterMs(upstream.headers, Date.now());
-        if (waitMs !== undefined && waitMs > 0) {
-          const fits =
-            deadline !== undefined && waitMs <= MAX_RETRY_AFTER_MS && performance.now() + waitMs < deadline;
-          if (!fits) break;
-          await sleep(waitMs, undefined, { signal: input.signal }).catch(() => undefined);
-        }
-      }
-      if (slowFailure(input.execution, attemptStarted)) break;
-    } catch (caught) {
-      const failure = classify(caught);
-      note(deployment, { backend: deployment.id, outcome: failure.kind });
-      if (failure.kind === 'aborted' || input.signal.aborted) {
-        return { backend, status: 499, attempts, usage: undefined, streamEnd: 'cancelled' };
-      }
-      if (failure.uncertain && !input.execution?.replayUncertain) {
-        // The request was sent and may have been processed (and billed): it is not sent again unless the policy says so.
-        lastError = new GatewayError(
-          'upstream_error',
-          `The connection to ${deployment.id} broke after the request was sent; it may have been processed, so it was not sent again`,
-        );
+  const guard = deadline === undefined ? undefined : new DeadlineGuard(input.signal, deadline - started);
+  const signal = guard?.signal ?? input.signal;
+  const commit = () => guard?.commit();
+  const deadlineError = () =>
+    new GatewayError(
+      'upstream_timeout',
+      `The routing deadline of ${input.execution?.deadlineMs} ms passed before an upstream answered`,
+    );
+  try {
+    for (let index = 0; index < plan.length; index++) {
+      const { deployment, model } = plan[index]!;
+      const attemptStarted = performance.now();
+      if (deadline !== undefined && index > 0 && performance.now() >= deadline) {
+        lastError = deadlineError();
         break;
       }
-      const retryKind =
-        failure.kind === 'timeout' ? 'timeout' : failure.kind === 'connect' ? 'connect' : undefined;
-      const tooSlow = retryKind === 'timeout' && slowFailure(input.execution, attemptStarted);
-      if (retryKind && (!movesOn(input.execution, retryKind) || tooSlow)) {
+      backend = deployment;
+      backendModel = model;
+      const isLast = index === plan.length - 1;
+      const adapter = adapterFor(deployment.provider.type);
+      try {
+        let framing: UpstreamRequest['framing'] = 'openai';
+        let warnings: readonly string[] = [];
+        let upstream: UpstreamResponse;
+        if (deployment.provider.type === 'echo') {
+          upstream = await input.echo(echoContext(input, deployment, model, signal));
+        } else {
+          const built = build(adapter, input, deployment);
+          if (!built.ok) {
+            note(deployment, { backend: deployment.id, outcome: 'skipped' });
+            lastError = built.error;
+            continue;
+          }
+          let authorized: Awaited<ReturnType<Authorizer['authorize']>>;
+          try {
+            authorized = await input.authorizer.authorize(
+              deployment.provider,
+              built.request,
+              input.clientHeaders,
+            );
+          } catch (error) {
+            note(deployment, { backend: deployment.id, outcome: 'credential' });
+            const reason = error instanceof Error ? `: ${error.message}` : '';
+            lastError = new GatewayError(
+              'upstream_error',
+              redactSecrets(
+                `No credential could be obtained for ${deployment.provider.id}${reason}`,
+                deployment.provider.secrets,
+              ),
+            );
+            continue;
+          }
+          if (!authorized.ok) {
+            note(deployment, { backend: deployment.id, outcome: 'skipped' });
+            lastError = authorized.error;
+            continue;
+          }
+          framing = built.request.framing;
+          warnings = built.warnings;
+          upstream = await input.http.send(
+            deployment.provider.origin,
+            {
+              method: built.request.method,
+              path: built.request.path,
+              headers: { ...authorized.headers, 'x-request-id': input.requestId },
+              body: built.request.body,
+            },
+            signal,
+            input.execution?.firstByteTimeoutMs,
+          );
+        }
+        if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
+          const outcome = await answer(
+            input,
+            { deployment, model, adapter, framing, warnings, upstream },
+            attempts,
+            note,
+            started,
+            commit,
+            (kind) => !isLast && (kind === 'reset' || movesOn(input.execution, kind)),
+          );
+          if (outcome.kind === 'done') return outcome.result;
+          lastError = outcome.error;
+          continue;
+        }
+        const errorText = await readText(upstream.body, MAX_ERROR_BODY_BYTES, true).catch(() => '');
+        const status = upstream.statusCode;
+        const waitMs = status === 429 ? retryAfterMs(upstream.headers, Date.now()) : undefined;
+        note(deployment, {
+          backend: deployment.id,
+          outcome: 'http-error',
+          status,
+          ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }),
+        });
+        lastError = upstreamHttpError(upstream, errorText, deployment, adapter);
+        const kind = status === 429 ? 'rate-limit' : status >= 500 ? 'server-error' : undefined;
+        if (!kind || !movesOn(input.execution, kind) || isLast) break;
+        if (
+          kind === 'server-error' &&
+          !input.execution?.replayUncertain &&
+          performance.now() - attemptStarted >
+            (input.execution?.uncertainAfterMs ?? DEFAULT_UNCERTAIN_AFTER_MS)
+        ) {
+          // So slow an error may come after the work was done (and billed): not re-run unless the policy says so.
+          break;
+        }
+        const next = plan[index + 1]!;
+        if (kind === 'rate-limit' && next.deployment.provider.id === deployment.provider.id) {
+          // The next attempt goes to the same entry: not before its Retry-After, and only when the wait fits the
+          // deadline; otherwise the request ends here rather than retry early.
+          if (waitMs !== undefined && waitMs > 0) {
+            const fits =
+              deadline !== undefined && waitMs <= MAX_RETRY_AFTER_MS && performance.now() + waitMs < deadline;
+            if (!fits) break;
+            await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+          }
+        }
+        if (slowFailure(input.execution, attemptStarted)) break;
+      } catch (caught) {
+        if (guard?.passed && !input.signal.aborted) {
+          // The gateway cut the attempt: it says nothing about the upstream, and nothing is tried after the deadline.
+          note(deployment, { backend: deployment.id, outcome: 'deadline' });
+          lastError = deadlineError();
+          break;
+        }
+        const failure = classify(caught);
+        note(deployment, { backend: deployment.id, outcome: failure.kind });
+        if (failure.kind === 'aborted' || input.signal.aborted) {
+          return { backend, status: 499, attempts, usage: undefined, streamEnd: 'cancelled' };
+        }
+        if (failure.uncertain && !input.execution?.replayUncertain) {
+          // The request was sent and may have been processed (and billed): it is not sent again unless the policy says so.
+          lastError = new GatewayError(
+            'upstream_error',
+            `The connection to ${deployment.id} broke after the request was sent; it may have been processed, so it was not sent again`,
+          );
+          break;
+        }
+        const retryKind =
+          failure.kind === 'timeout' ? 'timeout' : failure.kind === 'connect' ? 'connect' : undefined;
+        const tooSlow = retryKind === 'timeout' && slowFailure(input.execution, attemptStarted);
+        if (retryKind && (!movesOn(input.execution, retryKind) || tooSlow)) {
+          lastError =
+            failure.kind === 'timeout'
+              ? new GatewayError('upstream_timeout', `The upstream ${deployment.id} did not answer in time`)
+              : new GatewayError(
+                  'upstream_unreachable',
+                  `The upstream ${deployment.id} could not be reached`,
+                );
+          break;
+        }
         lastError =
           failure.kind === 'timeout'
             ? new GatewayError('upstream_timeout', `The upstream ${deployment.id} did not answer in time`)
-            : new GatewayError('upstream_unreachable', `The upstream ${deployment.id} could not be reached`);
-        break;
+            : failure.kind === 'connect'
+              ? new GatewayError('upstream_unreachable', `The upstream ${deployment.id} could not be reached`)
+              : new GatewayError('upstream_error', `The connection to the upstream ${deployment.id} failed`);
       }
-      lastError =
-        failure.kind === 'timeout'
-          ? new GatewayError('upstream_timeout', `The upstream ${deployment.id} did not answer in time`)
-          : failure.kind === 'connect'
-            ? new GatewayError('upstream_unreachable', `The upstream ${deployment.id} could not be reached`)
-            : new GatewayError('upstream_error', `The connection to the upstream ${deployment.id} failed`);
     }
+  } finally {
+    guard?.dispose();
   }
   const error = lastError ?? new GatewayError('no_backend_available');
   return fail(input, backend, attempts, error, backendModel);
 }
 
-type AnswerOutcome = { kind: 'done'; result: ExecutionResult } | { kind: 'next'; error: GatewayError };
+/**
+ * The request's overall deadline over every attempt: a signal that aborts the attempt under way when the deadline
+ * passes (or the client goes), until the answer is committed to the client, after which only the client's abort
+ * counts (a stream that started is bounded by its idle timeout, not cut by the routing deadline).
+ */
+class DeadlineGuard {
+  readonly #controller = new AbortController();
+  readonly #client: AbortSignal;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onClientAbort = () => this.#controller.abort();
+  passed = false;
+
+  constructor(client: AbortSignal, remainingMs: number) {
+    this.#client = client;
+    client.addEventListener('abort', this.#onClientAbort, { once: true });
+    this.#timer = setTimeout(
+      () => {
+        this.passed = true;
+        this.#controller.abort();
+      },
+      Math.max(0, remainingMs),
+    );
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The answer is going to the client: the deadline no longer applies. */
+  commit(): void {
+    clearTimeout(this.#timer);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#client.removeEventListener('abort', this.#onClientAbort);
+  }
+}
+
+type AnswerOutcome =
+  | { kind: 'done'; result: ExecutionResult }
+  /** The attempt failed before anything reached the client, and the plan may move on. */
+  | { kind: 'next'; error: GatewayError };
 
 /** Turns a 2xx upstream answer into the client's: relayed, parsed and re-serialised, or streamed. */
 async function answer(
@@ -297,6 +385,8 @@ async function answer(
   attempts: AttemptRecord[],
   note: (deployment: Deployment, attempt: AttemptRecord) => void,
   started: number,
+  commit: () => void,
+  canMoveOn: (kind: 'timeout' | 'server-error' | 'reset') => boolean,
 ): Promise<AnswerOutcome> {
   const { deployment, model, adapter, framing, upstream } = attempt;
   const { response, timeouts } = input;
@@ -312,8 +402,30 @@ async function answer(
     input.stream &&
     (framing === 'openai' ? upstream.contentType.includes('text/event-stream') : framing !== 'json');
   if (streamed) {
-    const first = await readFirstChunk(upstream.body, timeouts.idleMs);
-    if (first === null) {
+    const translator =
+      framing !== 'openai' && adapter.createStreamMapper
+        ? translatedStreamTranslator(
+            framing === 'aws-event-stream' ? new AwsEventStreamDecoder() : sseEventDecoder(),
+            adapter.createStreamMapper(context()),
+          )
+        : openaiStreamTranslator();
+    /** Commits the answer: the deadline no longer applies, and the stream's headers go out. */
+    const startStream = () => {
+      commit();
+      writeHead(
+        response,
+        200,
+        'text/event-stream',
+        input,
+        deployment,
+        model,
+        attempts.length,
+        attempt.warnings,
+      );
+    };
+    // Nothing is committed before the first event with content: an error or an end before it may fall back.
+    const opening = await readOpening(upstream.body, translator, timeouts.idleMs);
+    if (opening.kind === 'empty') {
       note(deployment, { backend: deployment.id, outcome: 'reset', status: upstream.statusCode });
       return {
         kind: 'next',
@@ -323,28 +435,33 @@ async function answer(
         ),
       };
     }
+    if (opening.kind === 'failed') {
+      const outcome: AttemptRecord =
+        opening.retry === 'server-error'
+          ? { backend: deployment.id, outcome: 'http-error', status: opening.error.status }
+          : { backend: deployment.id, outcome: opening.retry };
+      note(deployment, outcome);
+      if (canMoveOn(opening.retry)) return { kind: 'next', error: opening.error };
+      // Nothing left to try: the client gets what was held back and the error, as any broken stream ends.
+      startStream();
+      response.write(opening.out);
+      response.end(formatSseError(toOpenAIError(opening.error)));
+      return {
+        kind: 'done',
+        result: {
+          backend: deployment,
+          status: 200,
+          attempts,
+          usage: translator.usage(),
+          streamEnd: opening.end,
+          firstByteMs: performance.now() - started,
+        },
+      };
+    }
     note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
-    writeHead(
-      response,
-      200,
-      'text/event-stream',
-      input,
-      deployment,
-      model,
-      attempts.length,
-      attempt.warnings,
-    );
+    startStream();
     const firstByteMs = performance.now() - started;
-    const translator =
-      framing === 'openai'
-        ? undefined
-        : adapter.createStreamMapper
-          ? translatedStreamTranslator(
-              framing === 'aws-event-stream' ? new AwsEventStreamDecoder() : sseEventDecoder(),
-              adapter.createStreamMapper(context()),
-            )
-          : undefined;
-    const result = await relayStream(response, upstream.body, first, timeouts.idleMs, translator);
+    const result = await relayStream(response, upstream.body, opening, timeouts.idleMs, translator);
     return {
       kind: 'done',
       result: {
@@ -359,6 +476,7 @@ async function answer(
   }
 
   const text = await readText(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  commit();
   let out: string;
   let usage: Usage | undefined;
   let embeddings: EmbeddingsResponse | undefined;
@@ -461,7 +579,12 @@ function build(adapter: ProviderAdapter, input: ExecuteInput, deployment: Deploy
   });
 }
 
-function echoContext(input: ExecuteInput, deployment: Deployment, model: CompiledModel): AttemptContext {
+function echoContext(
+  input: ExecuteInput,
+  deployment: Deployment,
+  model: CompiledModel,
+  signal: AbortSignal,
+): AttemptContext {
   return {
     requestId: input.requestId,
     endpoint: input.endpoint,
@@ -470,7 +593,7 @@ function echoContext(input: ExecuteInput, deployment: Deployment, model: Compile
     bodyText: input.bodyText,
     body: input.request as Record<string, unknown>,
     stream: input.stream,
-    signal: input.signal,
+    signal,
   };
 }
 
@@ -546,39 +669,6 @@ function upstreamHttpError(
   return new GatewayError('upstream_error', redactSecrets(message, deployment.provider.secrets), {
     status,
     ...(retryAfter ? { headers: { 'retry-after': retryAfter } } : {}),
-  });
-}
-
-/** Waits for the first body chunk; null when the body ends empty. */
-function readFirstChunk(body: Readable, idleMs: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      cleanup();
-      body.pause();
-      resolve(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(null);
-    };
-    const onError = (error: unknown) => {
-      cleanup();
-      reject(classify(error));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      destroyBody(body);
-      reject(new AttemptFailure('timeout', 'The upstream sent no stream data in time'));
-    }, idleMs);
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
   });
 }
 

@@ -13,6 +13,8 @@ import { SseParser } from '../core/sse/sse-parser.js';
 import { formatSseData, formatSseError, formatSseEvent, SSE_DONE } from '../core/sse/sse-writer.js';
 import type { Usage } from '../core/wire/openai.js';
 import { destroyBody } from './upstream/destroy-body.js';
+import { classify } from './upstream/http-upstream.js';
+import { AttemptFailure } from './upstream/upstream.js';
 
 /** What a piece of upstream bytes became for the client. */
 export interface TranslatedPiece {
@@ -92,6 +94,149 @@ export function sseEventDecoder(): EventDecoder {
   };
 }
 
+/** How a stream opened, before anything was sent to the client. */
+export type Opening =
+  /** The translated events up to and including the first that carries content (or the whole answer). */
+  | { kind: 'content'; out: string; done: boolean }
+  /** The stream ended before any event at all: nothing usable, another attempt may serve. */
+  | { kind: 'empty' }
+  /**
+   * The stream failed after some events but before any content: `out` holds what was held back. Another attempt
+   * may serve; when none is left, `out` and the error end the client's stream as any broken stream ends.
+   */
+  | {
+      kind: 'failed';
+      out: string;
+      error: GatewayError;
+      end: 'timeout' | 'interrupted';
+      /** The failure as `retryOn` names it. */
+      retry: 'timeout' | 'server-error' | 'reset';
+    };
+
+/** Opening events held back beyond this size are sent anyway (an upstream that talks long before any content). */
+const MAX_OPENING_CHARS = 256 * 1024;
+
+/**
+ * Reads a stream until its first event that carries content (text, a tool call, a refusal, a finish reason) or
+ * its end, translating as it goes, without sending anything: role-only and metadata chunks are held back, so an
+ * error or an end before any content can still fall back to another attempt. Rejects with an `AttemptFailure`
+ * when the request was aborted, or when the upstream goes silent for `idleMs` or breaks before sending any event.
+ */
+export function readOpening(body: Readable, translator: StreamTranslator, idleMs: number): Promise<Opening> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const cleanup = () => {
+      clearTimeout(timer);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const settle = (opening: Opening) => {
+      cleanup();
+      if (opening.kind === 'content') body.pause();
+      else destroyBody(body);
+      resolve(opening);
+    };
+    const fail = (
+      error: GatewayError,
+      end: 'timeout' | 'interrupted',
+      retry: 'timeout' | 'server-error' | 'reset',
+    ) => settle({ kind: 'failed', out, error, end, retry });
+    const onData = (chunk: Buffer) => {
+      timer.refresh();
+      const piece = translator.push(chunk);
+      const verdict = piece.out.length > 0 ? openingVerdict(piece.out) : 'none';
+      if (verdict instanceof GatewayError) return fail(verdict, 'interrupted', 'server-error');
+      out += piece.out;
+      if (piece.error) return fail(piece.error, 'interrupted', 'server-error');
+      if (verdict === 'content' || piece.done || out.length > MAX_OPENING_CHARS) {
+        settle({ kind: 'content', out, done: piece.done });
+      }
+    };
+    const onEnd = () => {
+      if (out.length === 0) return settle({ kind: 'empty' });
+      fail(
+        new GatewayError('stream_interrupted', 'The upstream stream ended before it was complete'),
+        'interrupted',
+        'reset',
+      );
+    };
+    const onError = (error: unknown) => {
+      const failure = classify(error);
+      if (out.length === 0 || failure.kind === 'aborted') {
+        cleanup();
+        reject(failure);
+        return;
+      }
+      fail(
+        new GatewayError('stream_interrupted', 'The upstream connection failed during the stream'),
+        'interrupted',
+        'reset',
+      );
+    };
+    const timer = setTimeout(() => {
+      if (out.length === 0) {
+        cleanup();
+        destroyBody(body);
+        reject(new AttemptFailure('timeout', 'The upstream sent no stream data in time'));
+        return;
+      }
+      fail(
+        new GatewayError('upstream_timeout', `The upstream sent nothing for ${idleMs} ms during the stream`),
+        'timeout',
+        'timeout',
+      );
+    }, idleMs);
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
+/**
+ * Whether translated SSE text carries content, or an error event (in OpenAI's stream shape, `{"error": ...}`).
+ * Only the opening events of a stream are read this way.
+ */
+function openingVerdict(sse: string): 'content' | 'none' | GatewayError {
+  let verdict: 'content' | 'none' = 'none';
+  for (const line of sse.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    const data = line.slice(line.charAt(5) === ' ' ? 6 : 5);
+    if (data === '[DONE]') continue;
+    let parsed: {
+      error?: { message?: unknown; code?: unknown };
+      choices?: Array<{ delta?: Record<string, unknown>; finish_reason?: unknown }>;
+    };
+    try {
+      parsed = JSON.parse(data) as typeof parsed;
+    } catch {
+      // Not JSON: nothing to judge by; let the relay carry it.
+      return 'content';
+    }
+    if (parsed.error && typeof parsed.error === 'object') {
+      const message = typeof parsed.error.message === 'string' ? parsed.error.message.slice(0, 500) : '';
+      const code = typeof parsed.error.code === 'number' ? parsed.error.code : undefined;
+      return new GatewayError(
+        'upstream_error',
+        `The upstream reported an error before any content${message ? `: ${message}` : ''}`,
+        code !== undefined && code >= 500 && code <= 599 ? { status: code === 529 ? 503 : code } : {},
+      );
+    }
+    for (const choice of parsed.choices ?? []) {
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) verdict = 'content';
+      const delta = choice.delta;
+      if (!delta) continue;
+      for (const field of ['content', 'refusal', 'reasoning_content', 'reasoning']) {
+        const value = delta[field];
+        if (typeof value === 'string' && value.length > 0) verdict = 'content';
+      }
+      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) verdict = 'content';
+      if (delta.function_call || delta.audio) verdict = 'content';
+    }
+  }
+  return verdict;
+}
+
 export type StreamEnd = 'complete' | 'interrupted' | 'timeout' | 'cancelled';
 
 export interface StreamResult {
@@ -99,13 +244,16 @@ export interface StreamResult {
   usage: Usage | undefined;
 }
 
-/** Relays `body` (whose first chunk has already been read) to `response`, whose headers are already set. */
+/**
+ * Relays `body` to `response`, whose headers are already set, starting with the opening `readOpening` held back
+ * (translated by the same translator, which carries on from there).
+ */
 export function relayStream(
   response: ServerResponse,
   body: Readable,
-  firstChunk: Buffer,
+  opening: { out: string; done: boolean },
   idleMs: number,
-  translator: StreamTranslator = openaiStreamTranslator(),
+  translator: StreamTranslator,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
     let done = false;
@@ -129,22 +277,28 @@ export function relayStream(
       resolve({ end, usage: translator.usage() });
     };
 
+    let waitingForDrain = false;
+    const write = (out: string) => {
+      if (out.length > 0 && !response.write(out)) {
+        // The client reads slower than the upstream writes: stop reading, and stop the idle clock with it.
+        body.pause();
+        clearTimeout(idleTimer);
+        waitingForDrain = true;
+        response.once('drain', onDrain);
+      }
+    };
     const onData = (chunk: Buffer) => {
       if (finished) return;
       idleTimer.refresh();
       const piece = translator.push(chunk);
       done = piece.done;
-      if (piece.out.length > 0 && !response.write(piece.out)) {
-        // The client reads slower than the upstream writes: stop reading, and stop the idle clock with it.
-        body.pause();
-        clearTimeout(idleTimer);
-        response.once('drain', onDrain);
-      }
+      write(piece.out);
       if (piece.error) finish('interrupted', piece.error);
       else if (done) finish('complete');
     };
     const onDrain = () => {
       if (finished) return;
+      waitingForDrain = false;
       idleTimer.refresh();
       body.resume();
     };
@@ -172,17 +326,21 @@ export function relayStream(
     }, idleMs);
 
     response.on('close', onClientClose);
-    onData(firstChunk);
-    if (finished) return;
+    done = opening.done;
+    write(opening.out);
+    if (done) {
+      finish('complete');
+      return;
+    }
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
-    // The first chunk may have been the whole body, whose 'end' was then emitted before these listeners.
+    // The opening may have been the whole body, whose 'end' was then emitted before these listeners.
     if (body.readableEnded) {
       onEnd();
       return;
     }
-    body.resume();
+    if (!waitingForDrain) body.resume();
   });
 }
 

@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   readonly snapshotVersion: Gauge;
   readonly snapshotRejected: Counter;
   readonly inFlight: Gauge<'endpoint'>;
+  readonly ejections: Counter<'backend'>;
+  readonly ejected: Gauge<'backend'>;
 }
 
 /** Creates a registry with Junction's metrics and Node's default process metrics. */
@@ -76,6 +78,18 @@ export function createMetrics(): GatewayMetrics {
       name: 'junction_requests_in_flight',
       help: 'Data-plane requests being served',
       labelNames: ['endpoint'],
+      registers,
+    }),
+    ejections: new Counter({
+      name: 'junction_outlier_ejections_total',
+      help: 'Times real traffic ejected a backend after consecutive failures (failed probes included)',
+      labelNames: ['backend'],
+      registers,
+    }),
+    ejected: new Gauge({
+      name: 'junction_backend_ejected',
+      help: '1 while a backend is ejected from rotation (it rejoins after a successful probe), else 0',
+      labelNames: ['backend'],
       registers,
     }),
   };

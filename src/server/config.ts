@@ -13,6 +13,11 @@ export interface JunctionConfig {
   migrate: boolean;
   maxBodyBytes: number;
   maxAttempts: number;
+  /** Failed authentications from one address within `authFailureWindowMs` that block it; 0 turns it off. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** How long a blocked address gets 429 on the data plane. */
+  authBlockMs: number;
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   streamIdleTimeoutMs: number;
@@ -23,6 +28,12 @@ export interface JunctionConfig {
   healthCheckIntervalMs: number;
   /** Budget of one provider check. */
   healthCheckTimeoutMs: number;
+  /** Consecutive upstream failures that eject a backend from rotation until a probe succeeds. */
+  ejectionFailures: number;
+  /** The first ejection's length (it doubles on each ejection that follows soon after). */
+  ejectionBaseMs: number;
+  /** The longest ejection. */
+  ejectionMaxMs: number;
   logLevel: string;
   /** Serve the web app from this folder; undefined disables it. */
   webDir: string | undefined;
@@ -35,6 +46,14 @@ const number = (value: string | undefined, fallback: number, name: string): numb
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0)
     throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  return parsed;
+};
+
+/** Attempts per request: 1 to 5 (one try and at most four more), 3 by default. */
+const attempts = (value: string | undefined): number => {
+  const parsed = number(value, 3, 'JUNCTION_MAX_ATTEMPTS');
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 5)
+    throw new Error(`JUNCTION_MAX_ATTEMPTS must be a whole number from 1 to 5, got ${JSON.stringify(value)}`);
   return parsed;
 };
 
@@ -55,7 +74,14 @@ export function resolveConfig(
     demoKey: env.JUNCTION_DEMO_KEY || undefined,
     migrate: true,
     maxBodyBytes: number(env.JUNCTION_MAX_BODY_BYTES, 10 * 1024 * 1024, 'JUNCTION_MAX_BODY_BYTES'),
-    maxAttempts: number(env.JUNCTION_MAX_ATTEMPTS, 3, 'JUNCTION_MAX_ATTEMPTS'),
+    maxAttempts: attempts(env.JUNCTION_MAX_ATTEMPTS),
+    authFailureLimit: number(env.JUNCTION_AUTH_FAILURE_LIMIT, 50, 'JUNCTION_AUTH_FAILURE_LIMIT'),
+    authFailureWindowMs: number(
+      env.JUNCTION_AUTH_FAILURE_WINDOW_MS,
+      60_000,
+      'JUNCTION_AUTH_FAILURE_WINDOW_MS',
+    ),
+    authBlockMs: number(env.JUNCTION_AUTH_BLOCK_MS, 60_000, 'JUNCTION_AUTH_BLOCK_MS'),
     connectTimeoutMs: number(env.JUNCTION_CONNECT_TIMEOUT_MS, 10_000, 'JUNCTION_CONNECT_TIMEOUT_MS'),
     firstByteTimeoutMs: number(env.JUNCTION_UPSTREAM_TIMEOUT_MS, 300_000, 'JUNCTION_UPSTREAM_TIMEOUT_MS'),
     streamIdleTimeoutMs: number(
@@ -75,6 +101,9 @@ export function resolveConfig(
       10_000,
       'JUNCTION_HEALTH_CHECK_TIMEOUT_MS',
     ),
+    ejectionFailures: number(env.JUNCTION_EJECTION_FAILURES, 3, 'JUNCTION_EJECTION_FAILURES'),
+    ejectionBaseMs: number(env.JUNCTION_EJECTION_BASE_MS, 5_000, 'JUNCTION_EJECTION_BASE_MS'),
+    ejectionMaxMs: number(env.JUNCTION_EJECTION_MAX_MS, 30_000, 'JUNCTION_EJECTION_MAX_MS'),
     logLevel: env.JUNCTION_LOG_LEVEL ?? 'info',
     webDir: undefined,
   };

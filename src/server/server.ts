@@ -83,7 +83,13 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const publisher = new ConfigurationPublisher(store.db, masterKey, sink, logger);
     const demo = config.demo ? await seedDemo(publisher, masterKey, config.demoKey) : undefined;
     await publisher.publishCurrent();
-    const board = new HealthBoard();
+    const board = new HealthBoard({
+      outlier: {
+        consecutiveFailures: Math.max(1, config.ejectionFailures),
+        baseEjectionMs: config.ejectionBaseMs,
+        maxEjectionMs: Math.max(config.ejectionBaseMs, config.ejectionMaxMs),
+      },
+    });
     const health = new HealthService({
       db: store.db,
       board,
@@ -113,6 +119,12 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       },
       random: options.random,
       health: board,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+      authThrottle: {
+        limit: config.authFailureLimit,
+        windowMs: config.authFailureWindowMs,
+        blockMs: config.authBlockMs,
+      },
     });
     const webAssets = await loadWebAssets(config.webDir);
     const admin = createAdminApp({

@@ -164,14 +164,15 @@ describe.each(kinds)('health history (%s store)', (kind) => {
       const failed = await gateway.call('POST', CHAT, chat('hist-model'), key);
       expect(failed.status).toBe(500);
     }
-    expect((await readProvider(gateway, 'hist-a')).health.status).toBe('unhealthy');
-    // The only member is unhealthy: it is still tried, and its success restores it.
+    expect((await readProvider(gateway, 'hist-a')).health.ejected).toHaveLength(1);
+    // The only member is ejected: it is still tried, and its success brings it back.
     const served = await gateway.call('POST', CHAT, chat('hist-model'), key);
     expect(served.status, served.text).toBe(200);
 
     const seen = await until(history, (h) => h.history.length >= 3);
-    expect(sources(seen.history)).toEqual(['traffic:healthy', 'traffic:unhealthy', 'check:healthy']);
+    expect(sources(seen.history)).toEqual(['outlier:rejoined', 'outlier:ejected', 'check:healthy']);
     expect(seen.history[1]?.diagnostic).toMatchObject({ stage: 'http', httpStatus: 500 });
+    expect(seen.history[1]?.diagnostic?.message).toContain('hist-a/');
     expect(seen.history[2]?.latencyMs).toBeGreaterThanOrEqual(0);
     expect(seen.current).toMatchObject({ status: 'healthy', diagnostic: null });
     const times = seen.history.map((event) => Date.parse(event.at));

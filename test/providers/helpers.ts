@@ -12,8 +12,8 @@ export type HealthView = ProviderView['health'];
 
 export interface HealthEvent {
   at: string;
-  source: 'check' | 'traffic' | 'configuration';
-  status: HealthView['status'];
+  source: 'check' | 'traffic' | 'configuration' | 'outlier';
+  status: HealthView['status'] | 'ejected' | 'rejoined';
   latencyMs: number | null;
   diagnostic: HealthView['diagnostic'];
 }

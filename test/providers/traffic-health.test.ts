@@ -2,7 +2,8 @@
  * Real traffic feeds provider health, and the planner reads it. `random: () => 0` makes every plan follow
  * the pool's order, so entry A is always tried first and B is the fallback. Each test gives its entries
  * their own base path on the two fake upstreams, so the routes of one test never answer another's.
- * Health is in memory (the store only keeps a copy), so the embedded store is enough.
+ * Health is in memory (the store only keeps a copy), so the embedded store is enough. Ejections last 400 ms
+ * here (doubling on repeat), so probes can be watched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAFFIC_FAILURE_THRESHOLD } from '../../src/health/health-board.js';
@@ -20,7 +21,10 @@ let key: string;
 beforeAll(async () => {
   a = await startFakeUpstream();
   b = await startFakeUpstream();
-  gateway = await startTestGateway({ random: () => 0 });
+  gateway = await startTestGateway({
+    random: () => 0,
+    config: { ejectionBaseMs: 400, ejectionMaxMs: 1_600 },
+  });
   key = (await gateway.createKey()).secret;
 });
 afterAll(async () => {
@@ -58,41 +62,61 @@ const chatsTo = (upstream: FakeUpstream, path: string) =>
 const status = async (id: string) => (await readProvider(gateway, id)).health.status;
 
 describe('traffic and health', () => {
-  it('marks A unhealthy after 3 failing requests, skips it, and tries it first again once a check passes', async () => {
+  it('ejects A after 3 failing requests, sends it no request until a probe passes, then tries it first again', async () => {
     expect(TRAFFIC_FAILURE_THRESHOLD).toBe(3);
     const { pathA } = await pool('skip');
-    a.on({ method: 'POST', path: pathA, reply: errorReply(500), times: 3 });
+    a.on({ method: 'POST', path: pathA, reply: errorReply(500), times: 4 });
 
     for (let i = 1; i <= 3; i++) {
-      expect(await status('skip-a')).not.toBe('unhealthy');
       const result = await send('skip');
       expect(result.status, result.text).toBe(200);
       expect(result.headers['x-junction-backend']).toBe('skip-b/model-b');
       expect(result.headers['x-junction-attempts']).toBe('2');
     }
     const marked = await readProvider(gateway, 'skip-a');
-    expect(marked.health.status).toBe('unhealthy');
-    expect(marked.health.diagnostic).toMatchObject({ stage: 'http', httpStatus: 500 });
-    const { history } = await until(
-      () => readHealth(gateway, 'skip-a'),
-      (h) => h.history.length > 0,
-    );
-    expect(history[0]).toMatchObject({ source: 'traffic', status: 'unhealthy' });
-    expect(await status('skip-b')).toBe('healthy');
+    // The entry as a whole is not blamed (its other models may be fine): the backend is ejected.
+    expect(marked.health.status).not.toBe('unhealthy');
+    expect(marked.health.ejected).toHaveLength(1);
+    expect(marked.health.ejected[0]).toMatchObject({
+      backend: 'skip-a/model-a',
+      ejections: 1,
+      diagnostic: { stage: 'http', httpStatus: 500 },
+    });
 
-    // A would answer now (its failures are used up), but the planner no longer tries it first.
+    // While ejected, no request goes to A.
     const skipped = await send('skip');
     expect(skipped.status).toBe(200);
     expect(skipped.headers['x-junction-attempts']).toBe('1');
     expect(skipped.headers['x-junction-backend']).toBe('skip-b/model-b');
     expect(chatsTo(a, pathA)).toBe(3);
 
-    expect((await verify(gateway, 'skip-a')).health.status).toBe('healthy');
+    // The first probe (after 400 ms) still gets a 500: ejected again, for 800 ms.
+    const again = await until(
+      () => readProvider(gateway, 'skip-a'),
+      (entry) => entry.health.ejected[0]?.ejections === 2,
+    );
+    expect(chatsTo(a, pathA)).toBe(4);
+    const since = Date.parse(again.health.ejected[0]!.since);
+    expect(Date.parse(again.health.ejected[0]!.probeAt) - since).toBeGreaterThanOrEqual(400 + 800 - 50);
+
+    // The second probe passes: A rejoins and is first again.
+    const back = await until(
+      () => readProvider(gateway, 'skip-a'),
+      (entry) => entry.health.ejected.length === 0,
+    );
+    expect(back.health.status).toBe('healthy');
+    expect(chatsTo(a, pathA)).toBe(5);
     const restored = await send('skip');
     expect(restored.status).toBe(200);
     expect(restored.headers['x-junction-backend']).toBe('skip-a/model-a');
     expect(restored.headers['x-junction-attempts']).toBe('1');
-    expect(chatsTo(a, pathA)).toBe(4);
+
+    const { history } = await until(
+      () => readHealth(gateway, 'skip-a'),
+      (h) => h.history.some((event) => event.status === 'rejoined'),
+    );
+    const outliers = history.filter((event) => event.source === 'outlier').map((event) => event.status);
+    expect(outliers).toEqual(['rejoined', 'ejected', 'ejected']);
   });
 
   it('does not count a 429 against A', async () => {
@@ -136,27 +160,29 @@ describe('traffic and health', () => {
     expect(entry.health.diagnostic).toMatchObject({ stage: 'auth', httpStatus: 401 });
   });
 
-  it('still attempts every member when all of them are unhealthy', async () => {
+  it('still attempts every member when all of them are ejected, and a success brings one back at once', async () => {
     const { pathA, pathB } = await pool('all');
     a.on({ method: 'POST', path: pathA, reply: errorReply(500) });
     b.on({ method: 'POST', path: pathB, reply: errorReply(503) });
     for (let i = 0; i < 3; i++) expect((await send('all')).status).toBeGreaterThanOrEqual(500);
-    expect(await status('all-a')).toBe('unhealthy');
-    expect(await status('all-b')).toBe('unhealthy');
+    expect((await readProvider(gateway, 'all-a')).health.ejected).toHaveLength(1);
+    expect((await readProvider(gateway, 'all-b')).health.ejected).toHaveLength(1);
 
+    // The whole pool is never ejected: both are still tried.
     const refusedOrTried = await send('all');
     expect(refusedOrTried.text).not.toContain('no_backend_available');
     expect(refusedOrTried.status).toBe(503);
     expect(refusedOrTried.headers['x-junction-attempts']).toBe('2');
-    expect(chatsTo(a, pathA)).toBe(4);
-    expect(chatsTo(b, pathB)).toBe(4);
 
-    // Once B answers again, a request reaches it and its success restores it.
+    // Once B answers again, a request reaches it and its success restores it without waiting for a probe.
     b.on({ method: 'POST', path: pathB, reply: { kind: 'json', body: { ok: true } } });
     const served = await send('all');
     expect(served.status).toBe(200);
     expect(served.headers['x-junction-backend']).toBe('all-b/model-b');
-    expect(await status('all-b')).toBe('healthy');
-    expect(await status('all-a')).toBe('unhealthy');
+    expect((await readProvider(gateway, 'all-b')).health.ejected).toHaveLength(0);
+    const only = await send('all');
+    expect(only.headers['x-junction-backend']).toBe('all-b/model-b');
+    expect(only.headers['x-junction-attempts']).toBe('1');
+    expect((await readProvider(gateway, 'all-a')).health.ejected).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Test plan F1 (b), as a fast-check property over a running gateway: for any sequence of upstream outcomes
- * (success, 500, 429, a reset, a stream cut after its first event), a request makes at most the capped number of
+ * (success, 500, 429, a reset, a stream cut after its first content, a stream cut before any content), a request
+ * makes at most the capped number of
  * attempts, none after its answer was committed to the client, and ends in exactly one terminal outcome: one JSON
  * answer, or one stream ending either with `[DONE]` or with one error event.
  */
@@ -13,7 +14,7 @@ import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const MAX_ATTEMPTS = 3;
 const CHAT = '/v1/chat/completions';
-type Outcome = 'ok' | '500' | '429' | 'reset' | 'cut';
+type Outcome = 'ok' | '500' | '429' | 'reset' | 'cut' | 'early';
 
 let gateway: TestGateway;
 let upstream: FakeUpstream;
@@ -21,7 +22,10 @@ let secret: string;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  gateway = await startTestGateway({ config: { maxAttempts: MAX_ATTEMPTS, streamIdleTimeoutMs: 2_000 } });
+  // Outlier ejection is off here (it has its own tests): every run plans over the whole pool.
+  gateway = await startTestGateway({
+    config: { maxAttempts: MAX_ATTEMPTS, streamIdleTimeoutMs: 2_000, ejectionFailures: 1_000_000 },
+  });
   for (const id of ['m1', 'm2', 'm3', 'm4']) {
     await ok(
       gateway.admin('POST', '/providers', {
@@ -74,6 +78,17 @@ function reply(outcome: Outcome, stream: boolean): Reply {
     case 'reset':
       return { kind: 'reset' };
     case 'cut':
+      // The role chunk and the first word: content reached the client, so the attempt has committed.
+      return stream
+        ? {
+            kind: 'sse',
+            events: chatStream({ model: 'u', words: ['a', ' b', ' c'] }),
+            afterEvents: 2,
+            end: 'reset',
+          }
+        : { kind: 'json', status: 502, body: openAIError('bad gateway', 'server_error') };
+    case 'early':
+      // Only the role chunk: no content yet, so the attempt fails and the next one may serve.
       return stream
         ? {
             kind: 'sse',
@@ -81,14 +96,17 @@ function reply(outcome: Outcome, stream: boolean): Reply {
             afterEvents: 1,
             end: 'reset',
           }
-        : { kind: 'json', status: 502, body: openAIError('bad gateway', 'server_error') };
+        : { kind: 'json', status: 503, body: openAIError('overloaded', 'server_error') };
   }
 }
 
 it('F1 (b): attempts within the cap, none after commit, exactly one terminal outcome', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.constantFrom<Outcome>('ok', '500', '429', 'reset', 'cut'), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.constantFrom<Outcome>('ok', '500', '429', 'reset', 'cut', 'early'), {
+        minLength: 1,
+        maxLength: 5,
+      }),
       fc.boolean(),
       async (outcomes, stream) => {
         upstream.reset();

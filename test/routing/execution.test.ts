@@ -35,6 +35,12 @@ beforeAll(async () => {
   for (const [id, upstream] of [
     ['up-a2', a],
     ['up-b2', b],
+    ['up-a3', a],
+    ['up-b3', b],
+    ['up-a4', a],
+    ['up-a5', a],
+    ['up-a4b', a],
+    ['up-b4', b],
   ] as const) {
     await ok(
       gateway.admin('POST', '/providers', {
@@ -48,6 +54,8 @@ beforeAll(async () => {
   for (const [model, first, second] of [
     ['pool', 'up-a', 'up-b'],
     ['pool-2', 'up-a2', 'up-b2'],
+    ['pool-3', 'up-a3', 'up-b3'],
+    ['pool-4', 'up-a4b', 'up-b4'],
   ] as const) {
     await ok(
       gateway.admin('POST', '/models', {
@@ -60,16 +68,22 @@ beforeAll(async () => {
       }),
     );
   }
-  await ok(
-    gateway.admin('POST', '/models', {
-      id: 'same-entry',
-      kind: 'chat',
-      deployments: [
-        { providerId: 'up-a2', upstreamModel: 'model-a', priority: 0 },
-        { providerId: 'up-a2', upstreamModel: 'model-a-bis', priority: 1 },
-      ],
-    }),
-  );
+  // A 429 cools its deployment for later requests too, so each Retry-After case has its own entry.
+  for (const [model, entry] of [
+    ['same-entry', 'up-a4'],
+    ['same-entry-2', 'up-a5'],
+  ] as const) {
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: model,
+        kind: 'chat',
+        deployments: [
+          { providerId: entry, upstreamModel: 'model-a', priority: 0 },
+          { providerId: entry, upstreamModel: 'model-a-bis', priority: 1 },
+        ],
+      }),
+    );
+  }
 });
 beforeEach(() => {
   a.reset();
@@ -136,9 +150,9 @@ describe('Retry-After', () => {
     const secret = await keyWith({ deadlineMs: 10_000 });
     a.enqueue('POST', CHAT, limited({ 'retry-after': '30' }));
     const started = performance.now();
-    const result = await gateway.call('POST', CHAT, chat('pool-2'), secret);
+    const result = await gateway.call('POST', CHAT, chat('pool-3'), secret);
     expect(result.status).toBe(200);
-    expect(result.headers['x-junction-backend']).toBe('up-b2/model-b');
+    expect(result.headers['x-junction-backend']).toBe('up-b3/model-b');
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 
@@ -156,10 +170,28 @@ describe('Retry-After', () => {
     const secret = await keyWith({ deadlineMs: 2_000 });
     a.enqueue('POST', CHAT, limited({ 'retry-after': new Date(Date.now() + 120_000).toUTCString() }));
     const started = performance.now();
-    const result = await gateway.call('POST', CHAT, chat('same-entry'), secret);
+    const result = await gateway.call('POST', CHAT, chat('same-entry-2'), secret);
     expect(result.status).toBe(429);
     expect(a.requests).toHaveLength(1);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('cools the deployment for later requests: they go to the other entry until the hinted time', async () => {
+    // The first test of this block answered 429 with Retry-After: 30 from up-a3.
+    const secret = await keyWith(null);
+    const result = await gateway.call('POST', CHAT, chat('pool-3'), secret);
+    expect(result.status).toBe(200);
+    expect(result.headers['x-junction-backend']).toBe('up-b3/model-b');
+    expect(result.headers['x-junction-attempts']).toBe('1');
+    expect(a.requests).toHaveLength(0);
+    const explained = await ok(
+      gateway.admin<{ plan: Array<{ backend: string; health: string }>; excluded: unknown[] }>(
+        'POST',
+        '/routing/explain',
+        { keyId: (await gateway.createKey()).id, model: 'pool-3' },
+      ),
+    );
+    expect(explained.plan.map((entry) => entry.backend)).toEqual(['up-b3/model-b']);
   });
 });
 
@@ -178,5 +210,35 @@ describe('fall back only on fast failures', () => {
     a.enqueue('POST', CHAT, { kind: 'json', status: 500, body: openAIError('fast', 'server_error') });
     const fast = await gateway.call('POST', CHAT, chat('pool-2'), secret);
     expect(fast.status).toBe(200);
+  });
+});
+
+describe('per-policy attempt settings', () => {
+  it('moves on after the policy first-byte timeout, however long the gateway one is', async () => {
+    const secret = await keyWith({ firstByteTimeoutMs: 200 });
+    a.enqueue('POST', CHAT, { kind: 'stall' });
+    const started = performance.now();
+    const result = await gateway.call('POST', CHAT, chat('pool-4'), secret);
+    expect(result.status, result.text).toBe(200);
+    expect(result.headers['x-junction-attempts']).toBe('2');
+    expect(result.headers['x-junction-backend']).toBe('up-b4/model-b');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('caps the attempts of a request at the policy maxAttempts', async () => {
+    const secret = await keyWith({ maxAttempts: 1 });
+    a.enqueue('POST', CHAT, { kind: 'json', status: 503, body: openAIError('busy', 'server_error') });
+    const result = await gateway.call('POST', CHAT, chat('pool-4'), secret);
+    expect(result.status).toBe(503);
+    expect(result.headers['x-junction-attempts']).toBe('1');
+    expect(b.requests).toHaveLength(0);
+  });
+
+  it('refuses settings out of range', async () => {
+    const key = await gateway.createKey();
+    for (const execution of [{ maxAttempts: 6 }, { maxAttempts: 0 }, { firstByteTimeoutMs: 10 }]) {
+      const refused = await gateway.admin('PATCH', `/keys/${key.id}`, { routing: { rules: [], execution } });
+      expect(refused.status, JSON.stringify(execution)).toBe(400);
+    }
   });
 });

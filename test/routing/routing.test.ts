@@ -160,3 +160,50 @@ describe('POST /routing/explain', () => {
     expect(explained.error.code).toBe('unsupported_parameter');
   });
 });
+
+describe('POST /v1/routing/explain (the key owner, with the key)', () => {
+  it('explains the request the key would send, without sending it, and knows only that key', async () => {
+    await ok(
+      gateway.admin('PATCH', `/keys/${key.id}`, {
+        routing: {
+          rules: [
+            {
+              name: 'beta-header',
+              match: { models: ['smart'], headers: { 'x-beta': 'yes' } },
+              strategy: { type: 'fallback', targets: [{ model: 'fast' }] },
+            },
+          ],
+          default: { type: 'fallback', targets: [{ model: 'staging-only' }, { model: 'backup' }] },
+        },
+      }),
+    );
+    const asOwner = (headers: Record<string, string> = {}) =>
+      gateway.call<{
+        ok: boolean;
+        rule: string | null;
+        plan: Array<{ backend: string; model: string; health: string }>;
+        excluded: Array<{ target: string; reason: string }>;
+      }>('POST', '/v1/routing/explain', chat('smart'), key.secret, headers);
+    const beta = await asOwner({ 'x-beta': 'yes' });
+    expect(beta.status).toBe(200);
+    expect(beta.json.rule).toBe('beta-header');
+    expect(beta.json.plan.map((step) => step.model)).toEqual(['fast']);
+    const other = await asOwner();
+    expect(other.json.rule).toBe('default');
+    expect(other.json.plan.map((step) => step.model)).toEqual(['backup']);
+    expect(other.json.excluded).toEqual([
+      expect.objectContaining({ target: 'staging-only', reason: 'environment' }),
+    ]);
+    // Another key sees its own routing (none: the model as named, which does not exist for it).
+    const stranger = await gateway.createKey();
+    const theirs = await gateway.call<{ ok: boolean; error: { code: string } }>(
+      'POST',
+      '/v1/routing/explain',
+      chat('smart'),
+      stranger.secret,
+    );
+    expect(theirs.json).toMatchObject({ ok: false, error: { code: 'model_not_found' } });
+    expect((await gateway.call('POST', '/v1/routing/explain', chat('smart'), undefined)).status).toBe(401);
+    expect((await gateway.call('POST', '/v1/routing/explain', 'not json', key.secret)).status).toBe(400);
+  });
+});

@@ -7,6 +7,11 @@ export const errorCatalogue = {
   missing_api_key: { status: 401, type: 'authentication_error', title: 'No API key was provided' },
   invalid_api_key: { status: 401, type: 'authentication_error', title: 'The API key is not valid' },
   forbidden: { status: 403, type: 'permission_error', title: 'Not allowed' },
+  too_many_failed_authentications: {
+    status: 429,
+    type: 'rate_limit_error',
+    title: 'Too many failed authentications from this address',
+  },
   // Request shape
   invalid_json: { status: 400, type: 'invalid_request_error', title: 'The body is not valid JSON' },
   invalid_request: { status: 400, type: 'invalid_request_error', title: 'The request is not valid' },

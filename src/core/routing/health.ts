@@ -21,8 +21,13 @@ export interface Diagnostic {
   code?: string;
 }
 
+/** Why real traffic holds a deployment back: ejected after consecutive failures, or cooling after a 429. */
+export type HoldBack = 'ejected' | 'cooling';
+
 export interface HealthView {
   statusOf(providerId: string): HealthStatus;
+  /** Whether real traffic holds the deployment back right now; undefined when it serves normally. */
+  heldBack?(deploymentId: string): HoldBack | undefined;
 }
 
 /** A view in which every entry is healthy (no checks configured). */

@@ -12,14 +12,17 @@ export interface PlanInput {
   random: () => number;
   /** Upper bound on attempts. */
   maxAttempts: number;
-  /** Entries known to be unhealthy are skipped, unless every eligible member is: then all are tried. */
+  /**
+   * Members whose entry is unhealthy, or that traffic ejected or a 429 cools, are skipped, unless every eligible
+   * member is: then all are tried (health never empties a pool).
+   */
   health?: HealthView;
   /** Only members whose entry is labelled with this geography (residency), fallback included. */
   geography?: string;
 }
 
 /**
- * Eligible deployments (enabled, active in the environment, weight > 0, not unhealthy) by priority tier, lowest
+ * Eligible deployments (enabled, active in the environment, weight > 0, not unhealthy, ejected or cooling) by priority tier, lowest
  * first, and within a tier in weighted-random order without replacement: the first is picked in proportion to
  * weight, and the rest follow as in-pool fallbacks. When every member is unhealthy they are all tried rather than none: health alone never empties
  * a pool.
@@ -38,7 +41,7 @@ export function planAttempts(input: PlanInput): Deployment[] {
   }
   const { health } = input;
   if (health) {
-    const usable = eligible.filter((deployment) => health.statusOf(deployment.provider.id) !== 'unhealthy');
+    const usable = eligible.filter((deployment) => servesNow(health, deployment));
     if (usable.length > 0) eligible = usable;
   }
   if (eligible.length <= 1) return eligible;
@@ -59,6 +62,13 @@ export function planAttempts(input: PlanInput): Deployment[] {
     );
   }
   return plan;
+}
+
+/** Whether a deployment takes traffic now: its entry is not unhealthy and traffic does not hold it back. */
+export function servesNow(health: HealthView, deployment: Deployment): boolean {
+  return (
+    health.statusOf(deployment.provider.id) !== 'unhealthy' && health.heldBack?.(deployment.id) === undefined
+  );
 }
 
 /** Appends `members` to `plan` in weighted-random order without replacement, up to the attempt cap. */

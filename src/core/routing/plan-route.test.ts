@@ -9,6 +9,7 @@ import {
 import { GatewayError } from '../errors/gateway-error.js';
 import { compileSnapshot } from '../snapshot/compile.js';
 import type { CompiledKey, CompiledModel, GatewaySnapshot } from '../snapshot/snapshot.js';
+import type { HealthView } from './health.js';
 import { planRoute, type Refusal } from './plan-route.js';
 import type { RoutingPolicy } from './policy.js';
 
@@ -315,5 +316,56 @@ describe('allowed models and residency', () => {
       'p2/a2',
     ]);
     expect(backends(route('a', {}, { 'x-junction-residency': 'us' }))).toHaveLength(2);
+  });
+});
+
+describe('planRoute with members held back by traffic', () => {
+  const held = new Map<string, 'ejected' | 'cooling'>();
+  const health: HealthView = { statusOf: () => 'healthy', heldBack: (id) => held.get(id) };
+  const planWith = (model: string, routing: RoutingPolicy | null = null) =>
+    planRoute({
+      request: { model, header: () => undefined, metadata: undefined, tags: [] },
+      key: key(routing),
+      snapshot: compiled,
+      refuse: chatOnly,
+      random: seededRandom(3),
+      maxAttempts: 10,
+      health,
+    });
+
+  it('leaves an ejected or cooling pool member out, and tries it when the whole pool is held back', () => {
+    held.clear();
+    held.set('p1/a1', 'ejected');
+    expect(backends(planWith('a'))).toEqual(['p2/a2']);
+    held.set('p1/a1', 'cooling');
+    expect(backends(planWith('a'))).toEqual(['p2/a2']);
+    held.set('p2/a2', 'ejected');
+    expect((backends(planWith('a')) as string[]).sort()).toEqual(['p1/a1', 'p2/a2']);
+  });
+
+  it('explains a pinned deployment held back, and tries it only when nothing else can serve', () => {
+    held.clear();
+    held.set('p2/a2', 'ejected');
+    const chain: RoutingPolicy = {
+      rules: [],
+      default: { type: 'fallback', targets: [{ deployment: 'p2/a2' }, { model: 'b' }] },
+    };
+    const result = planWith('x', chain);
+    expect(backends(result)).toEqual(['p3/b1']);
+    expect(result.excluded).toEqual([
+      {
+        target: 'deployment p2/a2',
+        reason: 'health',
+        detail: expect.stringContaining('ejected after consecutive failures'),
+      },
+    ]);
+    held.set('p3/b1', 'cooling');
+    // b's pool is all held back, so it is still tried; the pinned member stays out while b can be tried.
+    expect(backends(planWith('x', chain))).toEqual(['p3/b1']);
+    const alone: RoutingPolicy = {
+      rules: [],
+      default: { type: 'fallback', targets: [{ deployment: 'p2/a2' }] },
+    };
+    expect(backends(planWith('x', alone))).toEqual(['p2/a2']);
   });
 });

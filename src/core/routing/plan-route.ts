@@ -7,7 +7,7 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../snapshot/snapshot.js';
 import type { HealthView } from './health.js';
-import { planAttempts } from './plan-attempts.js';
+import { planAttempts, servesNow } from './plan-attempts.js';
 import {
   matchRule,
   type RouteRequest,
@@ -88,11 +88,21 @@ export function planRoute(input: RouteInput): RoutePlan {
   const excluded: Exclusion[] = [];
   const refusals: Refusal[] = [];
   const attempts: PlannedAttempt[] = [];
+  const heldBack: PlannedAttempt[] = [];
   const seen = new Set<Deployment>();
 
   for (const target of orderTargets(strategy, input.random)) {
     if (attempts.length >= input.maxAttempts) break;
-    addTarget(input, residency, target, attempts, seen, excluded, refusals);
+    addTarget(input, residency, target, attempts, seen, excluded, refusals, heldBack);
+  }
+  // Health never empties a plan: pinned deployments held back are tried when nothing else is left.
+  if (attempts.length === 0) {
+    for (const attempt of heldBack) {
+      if (attempts.length >= input.maxAttempts) break;
+      if (seen.has(attempt.deployment)) continue;
+      seen.add(attempt.deployment);
+      attempts.push(attempt);
+    }
   }
   if (attempts.length > 0) return { ok: true, rule: ruleName, attempts, excluded };
   if (residency && excluded.some((each) => each.reason === 'residency')) {
@@ -139,6 +149,7 @@ function addTarget(
   seen: Set<Deployment>,
   excluded: Exclusion[],
   refusals: Refusal[],
+  heldBack: PlannedAttempt[],
 ): boolean {
   const { key, snapshot } = input;
   const name = targetName(target);
@@ -169,8 +180,16 @@ function addTarget(
     if (!deployment.provider.enabled || !deployment.provider.environments.has(key.environment)) {
       return exclude('environment', `${deployment.id} is not active in ${key.environment}`);
     }
-    if (input.health?.statusOf(deployment.provider.id) === 'unhealthy') {
-      return exclude('health', `${deployment.provider.id} is unhealthy`);
+    if (input.health && !servesNow(input.health, deployment)) {
+      // Held back like a pool member: tried only when nothing else in the plan can serve.
+      heldBack.push({ deployment, model });
+      return exclude(
+        'health',
+        input.health.statusOf(deployment.provider.id) === 'unhealthy'
+          ? `${deployment.provider.id} is unhealthy`
+          : `${deployment.id} is ${input.health.heldBack?.(deployment.id) === 'cooling' ? 'cooling after a 429' : 'ejected after consecutive failures'}` +
+              ' (tried only when nothing else can serve)',
+      );
     }
     if (!seen.has(deployment)) {
       seen.add(deployment);

@@ -49,7 +49,19 @@ export interface ExecutionPolicy {
   readonly deadlineMs?: number;
   /** Fall back only on fast failures: a 5xx or timeout that took longer than this is returned, not re-run. */
   readonly fallbackWithinMs?: number;
+  /**
+   * A 5xx answered after this long may come after the work was done (and billed): like a connection broken after
+   * the request was sent, it is not re-run unless `replayUncertain` says so. Default 4,000 ms.
+   */
+  readonly uncertainAfterMs?: number;
+  /** Time to an upstream's response headers before the attempt moves on; the gateway's setting by default. */
+  readonly firstByteTimeoutMs?: number;
+  /** Most attempts per request, at most the gateway's `JUNCTION_MAX_ATTEMPTS`. */
+  readonly maxAttempts?: number;
 }
+
+/** The default of `ExecutionPolicy.uncertainAfterMs`. */
+export const DEFAULT_UNCERTAIN_AFTER_MS = 4_000;
 
 export interface RoutingPolicy {
   readonly rules: readonly RoutingRule[];

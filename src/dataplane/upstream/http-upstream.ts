@@ -14,20 +14,33 @@ export interface OutgoingRequest {
 }
 
 export interface HttpUpstream {
-  send(origin: string, request: OutgoingRequest, signal: AbortSignal): Promise<UpstreamResponse>;
+  /**
+   * Sends a request; rejects with an `AttemptFailure` of kind `timeout` when no response headers arrived within
+   * `firstByteMs` (the configured first-byte timeout unless given).
+   */
+  send(
+    origin: string,
+    request: OutgoingRequest,
+    signal: AbortSignal,
+    firstByteMs?: number,
+  ): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
 
 /** Creates the HTTP caller with its pool cache. */
-export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
+export function createHttpUpstream(
+  timeouts: UpstreamTimeouts,
+  options: { lookup?: import('node:net').LookupFunction } = {},
+): HttpUpstream {
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {
-        connect: { timeout: timeouts.connectMs },
+        connect: { timeout: timeouts.connectMs, ...(options.lookup ? { lookup: options.lookup } : {}) },
         keepAliveTimeout: 30_000,
-        headersTimeout: timeouts.firstByteMs,
+        // The first-byte timeout is timed precisely in send(); undici's own, on a coarse clock, is only a backstop.
+        headersTimeout: timeouts.firstByteMs + 2_000,
         bodyTimeout: timeouts.idleMs,
         pipelining: 1,
       });
@@ -40,15 +53,28 @@ export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
     origin: string,
     request: OutgoingRequest,
     signal: AbortSignal,
+    firstByteMs = timeouts.firstByteMs,
   ): Promise<UpstreamResponse> => {
+    // One signal for this attempt: aborted by the caller's, or when the headers are late.
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort();
+    if (signal.aborted) throw new AttemptFailure('aborted', 'The request was aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      attempt.abort();
+    }, firstByteMs);
     try {
       const response = await poolFor(origin).request({
         path: request.path,
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal,
+        signal: attempt.signal,
       });
+      clearTimeout(timer);
+      response.body.once('close', () => signal.removeEventListener('abort', onAbort));
       const contentType = response.headers['content-type'];
       return {
         statusCode: response.statusCode,
@@ -58,6 +84,10 @@ export function createHttpUpstream(timeouts: UpstreamTimeouts): HttpUpstream {
         headers: response.headers,
       };
     } catch (error) {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if (late && !signal.aborted)
+        throw new AttemptFailure('timeout', `The upstream sent no response headers within ${firstByteMs} ms`);
       throw classify(error);
     }
   };

@@ -45,7 +45,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
       const input = c.req.valid('json');
       const created = await publisher.change((tx) => createProvider(tx, masterKey, input));
       health.verifySoon(created.id);
-      return c.json({ ...created, health: healthView(board.get(created.id)) }, 201);
+      return c.json({ ...created, health: healthView(board, created.id) }, 201);
     },
   );
   app.openapi(
@@ -75,7 +75,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
       const patch = c.req.valid('json');
       const updated = await publisher.change((tx) => updateProvider(tx, masterKey, id, patch));
       health.verifySoon(id);
-      return c.json({ ...updated, health: healthView(board.get(id)) }, 200);
+      return c.json({ ...updated, health: healthView(board, id) }, 200);
     },
   );
   app.openapi(

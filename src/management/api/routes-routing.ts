@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors/gateway-error.js';
+import { explainRoute } from '../../core/routing/explain.js';
 import { planRoute } from '../../core/routing/plan-route.js';
 import { refusal } from '../../core/routing/refusal.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../core/wire/openai.js';
@@ -42,7 +43,10 @@ const ExplanationSchema = z
         version: z.string(),
         weight: z.number().int(),
         priority: z.number().int(),
-        health: z.string(),
+        health: z.string().openapi({
+          description:
+            "The entry's status (healthy, unhealthy, unverified, deferred), or `ejected` / `cooling` when real traffic holds this backend back",
+        }),
       }),
     ),
     excluded: z.array(z.object({ target: z.string(), reason: z.string(), detail: z.string() })),
@@ -93,27 +97,7 @@ export function registerRoutingRoutes(app: AdminApp, deps: AdminDependencies): v
         maxAttempts: Number.POSITIVE_INFINITY,
         health: deps.board,
       });
-      const plan = route.ok
-        ? route.attempts.map(({ deployment, model }) => ({
-            backend: deployment.id,
-            provider: deployment.provider.id,
-            model: model.id,
-            version: model.version,
-            weight: deployment.weight,
-            priority: deployment.priority,
-            health: deps.board.statusOf(deployment.provider.id),
-          }))
-        : [];
-      return c.json(
-        {
-          ok: route.ok,
-          rule: route.rule,
-          plan,
-          excluded: [...route.excluded],
-          ...(route.ok ? {} : { error: { code: route.error.code, message: route.error.message } }),
-        },
-        200,
-      );
+      return c.json(explainRoute(route, deps.board), 200);
     },
   );
 }

@@ -49,14 +49,34 @@ export const HealthSchema = z
     lastVerifiedAt: timestamp.nullable(),
     latencyMs: z.number().int().nullable(),
     diagnostic: DiagnosticSchema.nullable(),
+    ejected: z
+      .array(
+        z.object({
+          backend: z.string(),
+          since: timestamp,
+          probeAt: timestamp.openapi({
+            description: 'When the backend is probed; it rejoins rotation only when that probe succeeds',
+          }),
+          ejections: z
+            .number()
+            .int()
+            .openapi({ description: 'Ejections in a row; the period doubles each time' }),
+          diagnostic: DiagnosticSchema.nullable(),
+        }),
+      )
+      .openapi({
+        description: 'Backends of this entry that real traffic ejected after consecutive failures',
+      }),
   })
   .openapi('ProviderHealth');
 
 export const HealthEventSchema = z
   .object({
     at: timestamp,
-    source: z.enum(['check', 'traffic', 'configuration']),
-    status: z.enum(healthStatuses),
+    source: z.enum(['check', 'traffic', 'configuration', 'outlier']).openapi({
+      description: '`outlier`: real traffic ejected one backend of the entry, or it rejoined after a probe',
+    }),
+    status: z.enum([...healthStatuses, 'ejected', 'rejoined']),
     latencyMs: z.number().int().nullable(),
     diagnostic: DiagnosticSchema.nullable(),
   })
@@ -383,6 +403,17 @@ export const RoutingPolicySchema = z
         replayUncertain: z.boolean().optional(),
         deadlineMs: z.number().int().min(100).max(600_000).optional(),
         fallbackWithinMs: z.number().int().min(1).max(600_000).optional(),
+        uncertainAfterMs: z.number().int().min(1).max(600_000).optional().openapi({
+          description:
+            'A 5xx answered after this long may come after the work was done; it is not re-run unless replayUncertain (default 4000)',
+        }),
+        firstByteTimeoutMs: z.number().int().min(100).max(600_000).optional().openapi({
+          description:
+            "Time to an upstream's response headers before moving on (the gateway's setting by default)",
+        }),
+        maxAttempts: z.number().int().min(1).max(5).optional().openapi({
+          description: "Most attempts per request, within the gateway's JUNCTION_MAX_ATTEMPTS",
+        }),
       })
       .strict()
       .optional(),

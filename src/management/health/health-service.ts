@@ -8,7 +8,12 @@ import { GatewayError } from '../../core/errors/gateway-error.js';
 import { providerTypeInfo } from '../../core/providers/catalog.js';
 import type { Diagnostic } from '../../core/routing/health.js';
 import type { CompiledProvider, GatewaySnapshot } from '../../core/snapshot/snapshot.js';
-import type { HealthBoard, HealthObservation, HealthRecord } from '../../health/health-board.js';
+import type {
+  HealthBoard,
+  HealthObservation,
+  HealthRecord,
+  OutlierEvent,
+} from '../../health/health-board.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Database } from '../../store/database.js';
 import { modelDeployments, providerHealth, providerHealthEvents } from '../../store/schema.js';
@@ -56,9 +61,14 @@ export class HealthService {
         diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
       });
     }
-    this.#unsubscribe = this.#options.board.onChange((observation, record) =>
+    const unsubscribeChanges = this.#options.board.onChange((observation, record) =>
       this.#persist(observation, record),
     );
+    const unsubscribeOutliers = this.#options.board.onOutlier((event) => this.#persistOutlier(event));
+    this.#unsubscribe = () => {
+      unsubscribeChanges();
+      unsubscribeOutliers();
+    };
     if (this.#options.intervalMs > 0) {
       this.#timer = setInterval(() => void this.sweep(), this.#options.intervalMs);
       this.#timer.unref();
@@ -127,8 +137,8 @@ export class HealthService {
       .limit(limit);
     return rows.map((row) => ({
       at: row.at.toISOString(),
-      source: row.source as HealthObservation['source'],
-      status: row.status as HealthRecord['status'],
+      source: row.source as HealthObservation['source'] | 'outlier',
+      status: row.status as HealthRecord['status'] | 'ejected' | 'rejoined',
       latencyMs: row.latencyMs,
       diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
     }));
@@ -228,7 +238,7 @@ export class HealthService {
   }
 
   #persist(observation: HealthObservation, record: HealthRecord): void {
-    const { db, logger } = this.#options;
+    const { db } = this.#options;
     const write = async () => {
       const values = {
         status: record.status,
@@ -242,33 +252,77 @@ export class HealthService {
         .insert(providerHealth)
         .values({ providerId: observation.providerId, ...values })
         .onConflictDoUpdate({ target: providerHealth.providerId, set: values });
-      await db.insert(providerHealthEvents).values({
+      await this.#appendEvent({
         providerId: observation.providerId,
         at: new Date(observation.at),
         source: observation.source,
         status: observation.status,
         latencyMs: observation.latencyMs,
-        diagnostic: observation.diagnostic as Record<string, unknown> | null,
+        diagnostic: observation.diagnostic,
       });
-      const keep = db
-        .select({ id: providerHealthEvents.id })
-        .from(providerHealthEvents)
-        .where(eq(providerHealthEvents.providerId, observation.providerId))
-        .orderBy(desc(providerHealthEvents.id))
-        .limit(1)
-        .offset(HEALTH_HISTORY_LENGTH - 1);
-      await db
-        .delete(providerHealthEvents)
-        .where(
-          and(
-            eq(providerHealthEvents.providerId, observation.providerId),
-            lt(providerHealthEvents.id, sql`(${keep})`),
-          ),
-        );
     };
-    // One write at a time, in order; a failure (entry deleted meanwhile, store away) is logged, never thrown.
+    this.#enqueue(write, observation.providerId);
+  }
+
+  /** Records a backend's ejection or return in its entry's history (the entry's own status is unchanged). */
+  #persistOutlier(event: OutlierEvent): void {
+    const write = () =>
+      this.#appendEvent(
+        event.kind === 'ejected'
+          ? {
+              providerId: event.providerId,
+              at: new Date(Date.now()),
+              source: 'outlier',
+              status: 'ejected',
+              latencyMs: null,
+              diagnostic: {
+                ...(event.diagnostic ?? { stage: 'http' }),
+                message: `${event.deploymentId} ejected until a probe at ${new Date(event.probeAt).toISOString()} succeeds (ejection ${event.ejections} in a row)${event.diagnostic ? `: ${event.diagnostic.message}` : ''}`,
+              },
+            }
+          : {
+              providerId: event.providerId,
+              at: new Date(event.at),
+              source: 'outlier',
+              status: 'rejoined',
+              latencyMs: null,
+              diagnostic: { stage: 'http', message: `${event.deploymentId} rejoined rotation` },
+            },
+      );
+    this.#enqueue(write, event.providerId);
+  }
+
+  async #appendEvent(row: {
+    providerId: string;
+    at: Date;
+    source: string;
+    status: string;
+    latencyMs: number | null;
+    diagnostic: Diagnostic | null;
+  }): Promise<void> {
+    const { db } = this.#options;
+    await db.insert(providerHealthEvents).values({
+      ...row,
+      diagnostic: row.diagnostic as Record<string, unknown> | null,
+    });
+    const keep = db
+      .select({ id: providerHealthEvents.id })
+      .from(providerHealthEvents)
+      .where(eq(providerHealthEvents.providerId, row.providerId))
+      .orderBy(desc(providerHealthEvents.id))
+      .limit(1)
+      .offset(HEALTH_HISTORY_LENGTH - 1);
+    await db
+      .delete(providerHealthEvents)
+      .where(
+        and(eq(providerHealthEvents.providerId, row.providerId), lt(providerHealthEvents.id, sql`(${keep})`)),
+      );
+  }
+
+  /** One write at a time, in order; a failure (entry deleted meanwhile, store away) is logged, never thrown. */
+  #enqueue(write: () => Promise<void>, providerId: string): void {
     this.#writes = this.#writes.then(write).catch((error: unknown) => {
-      logger.warn({ err: error, providerId: observation.providerId }, 'could not store provider health');
+      this.#options.logger.warn({ err: error, providerId }, 'could not store provider health');
     });
   }
 }

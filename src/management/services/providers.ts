@@ -17,13 +17,21 @@ import { notFound, rethrowConflict } from './store-errors.js';
 type ProviderRow = typeof providers.$inferSelect;
 
 /** The API view of an entry's health record. */
-export function healthView(record: HealthRecord | undefined) {
+export function healthView(board: HealthBoard | undefined, providerId: string) {
+  const record = board?.get(providerId);
   return {
     status: record?.status ?? 'unverified',
     lastCheckedAt: record?.lastCheckedAt ? new Date(record.lastCheckedAt).toISOString() : null,
     lastVerifiedAt: record?.lastVerifiedAt ? new Date(record.lastVerifiedAt).toISOString() : null,
     latencyMs: record?.latencyMs ?? null,
     diagnostic: record?.diagnostic ?? null,
+    ejected: (board?.ejectionsOf(providerId) ?? []).map((ejection) => ({
+      backend: ejection.deploymentId,
+      since: new Date(ejection.since).toISOString(),
+      probeAt: new Date(ejection.probeAt).toISOString(),
+      ejections: ejection.ejections,
+      diagnostic: ejection.diagnostic,
+    })),
   };
 }
 
@@ -45,7 +53,7 @@ export function providerView(row: ProviderRow, health?: HealthBoard, warnings?: 
         ? { hint: row.credentialHint, rotatedAt: row.credentialRotatedAt.toISOString() }
         : null,
     config: row.config,
-    health: healthView(health?.get(row.id)),
+    health: healthView(health, row.id),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(warnings && warnings.length > 0 ? { warnings } : {}),
