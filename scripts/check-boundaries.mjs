@@ -4,6 +4,7 @@
 //   management never imports the data plane
 //   store      imports only the store (and the package-root helper)
 //   health     (the in-memory health board both planes share) imports only the core
+//   usage      (the usage spool: the data plane appends, the management plane drains) imports only the core
 // esbuild resolves every import of every source file; type-only imports are erased, as they are at run time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ const rules = {
   secrets: (target) => !['dataplane', 'management', 'server', 'cli', 'store'].includes(area(target) ?? ''),
   observability: (target) => !target.startsWith('src/') || area(target) === 'observability',
   health: (target) => ['health', 'core'].includes(area(target) ?? ''),
+  usage: (target) => !target.startsWith('src/') || ['usage', 'core'].includes(area(target) ?? ''),
 };
 
 const violations = [];

@@ -18,6 +18,7 @@ import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/open
 import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { UsageRecord } from '../usage/record.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
 import { authenticate } from './authenticate.js';
@@ -45,6 +46,8 @@ export interface DataPlaneOptions {
   health?: HealthBoard;
   /** Options of the auth decorator (tests point Google token requests at a local fake). */
   auth?: AuthorizerOptions;
+  /** Receives one usage record per chat or embeddings request (the usage spool); none are made without it. */
+  usage?: { append(record: UsageRecord): void };
   /** Resolves upstream host names (tests inject one; the system resolver otherwise). */
   lookup?: import('node:net').LookupFunction;
   /** Failed-authentication throttling per client address; absent or `limit` 0: off. */
@@ -160,6 +163,20 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         const gatewayError = asGatewayError(error);
         if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
         if (gatewayError.code === 'body_too_large') response.setHeader('connection', 'close');
+        // Refused before (or failing outside) execution: still one usage record, with no tokens.
+        options.usage?.append(
+          usageRecord(
+            { requestId, started, key, endpoint, requestedModel: null, stream: false },
+            {
+              backend: undefined,
+              status: gatewayError.status,
+              attempts: [],
+              usage: undefined,
+              error: gatewayError,
+            },
+            undefined,
+          ),
+        );
         sendError(response, gatewayError);
         record.request(endpoint, '', '', gatewayError.status);
         record.error(endpoint, '', '', gatewayError.code);
@@ -236,6 +253,19 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       if (!response.writableFinished) abort.abort();
     };
     response.on('close', onClose);
+    let recorded = false;
+    const recordUsage = (outcome: ExecutionResult) => {
+      if (recorded || !options.usage) return;
+      recorded = true;
+      const serving = plan.find((attempt) => attempt.deployment === outcome.backend)?.model ?? model;
+      options.usage.append(
+        usageRecord(
+          { requestId, started, key, endpoint, requestedModel: parsed.model, stream },
+          outcome,
+          serving,
+        ),
+      );
+    };
     const result = await executePlan({
       plan,
       endpoint,
@@ -254,7 +284,9 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       timeouts: options.timeouts,
       baseHeaders: {},
       onAttempt: options.health ? reportAttempt(options.health) : undefined,
+      beforeComplete: recordUsage,
     });
+    recordUsage(result);
     response.off('close', onClose);
     // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
     if (result.streamEnd === 'timeout' || result.streamEnd === 'interrupted') abort.abort();
@@ -499,6 +531,69 @@ function reportAttempt(board: HealthBoard) {
     }
   };
 }
+
+/** What a usage record says of the request itself. */
+interface UsageContext {
+  requestId: string;
+  /** performance.now() at arrival. */
+  started: number;
+  key: CompiledKey;
+  endpoint: Endpoint;
+  requestedModel: string | null;
+  stream: boolean;
+}
+
+/** One request's usage record, from its execution (or the error that ended it before execution). */
+function usageRecord(
+  context: UsageContext,
+  result: Pick<
+    ExecutionResult,
+    'backend' | 'status' | 'attempts' | 'usage' | 'streamEnd' | 'error' | 'firstByteMs'
+  >,
+  model: CompiledModel | undefined,
+): UsageRecord {
+  const usage = result.usage;
+  const latencyMs = Math.round(performance.now() - context.started);
+  return {
+    id: randomUUID(),
+    requestId: context.requestId,
+    at: new Date(Date.now() - latencyMs).toISOString(),
+    keyId: context.key.id,
+    teamId: context.key.teamId,
+    environment: context.key.environment,
+    endpoint: context.endpoint,
+    requestedModel: context.requestedModel,
+    model: model?.id ?? null,
+    modelVersion: model?.version ?? null,
+    backend: result.backend?.id ?? null,
+    providerId: result.backend?.provider.id ?? null,
+    attempts: result.attempts.map((attempt) => ({
+      backend: attempt.backend,
+      outcome: attempt.outcome,
+      ...(attempt.status === undefined ? {} : { status: attempt.status }),
+    })),
+    status: result.status,
+    outcome: result.error
+      ? 'error'
+      : result.streamEnd === 'cancelled' || result.status === 499
+        ? 'client_cancelled'
+        : result.streamEnd === 'timeout' || result.streamEnd === 'interrupted'
+          ? 'truncated'
+          : 'complete',
+    errorCode: result.error?.code ?? null,
+    stream: context.stream,
+    promptTokens: count(usage?.prompt_tokens),
+    completionTokens: count(usage?.completion_tokens),
+    cachedTokens: count(usage?.prompt_tokens_details?.cached_tokens),
+    cacheWriteTokens: count(usage?.prompt_tokens_details?.cache_write_tokens),
+    reasoningTokens: count(usage?.completion_tokens_details?.reasoning_tokens),
+    latencyMs,
+    firstByteMs: result.firstByteMs === undefined ? null : Math.round(result.firstByteMs),
+  };
+}
+
+const count = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 
 /** The parts of a request that routing rules match on. */
 function routeRequest(

@@ -103,6 +103,11 @@ export interface ExecuteInput {
   baseHeaders: Readonly<Record<string, string>>;
   /** Told of every attempt's outcome (health feedback). */
   onAttempt?: (deployment: Deployment, attempt: AttemptRecord) => void;
+  /**
+   * Called with the outcome of a successful answer just before its last bytes go to the client (the end of a JSON
+   * answer, a stream's `[DONE]`), so what records it is written before the client can see the answer complete.
+   */
+  beforeComplete?: (result: ExecutionResult) => void;
 }
 
 /** Whether a failure of this kind moves on to the next attempt under the policy. */
@@ -461,7 +466,16 @@ async function answer(
     note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
     startStream();
     const firstByteMs = performance.now() - started;
-    const result = await relayStream(response, upstream.body, opening, timeouts.idleMs, translator);
+    const result = await relayStream(response, upstream.body, opening, timeouts.idleMs, translator, () =>
+      input.beforeComplete?.({
+        backend: deployment,
+        status: 200,
+        attempts,
+        usage: translator.usage(),
+        streamEnd: 'complete',
+        firstByteMs,
+      }),
+    );
     return {
       kind: 'done',
       result: {
@@ -542,17 +556,16 @@ async function answer(
     attempt.warnings,
   );
   response.setHeader('content-length', Buffer.byteLength(out));
-  response.end(out);
-  return {
-    kind: 'done',
-    result: {
-      backend: deployment,
-      status: upstream.statusCode,
-      attempts,
-      usage,
-      firstByteMs: performance.now() - started,
-    },
+  const result: ExecutionResult = {
+    backend: deployment,
+    status: upstream.statusCode,
+    attempts,
+    usage,
+    firstByteMs: performance.now() - started,
   };
+  input.beforeComplete?.(result);
+  response.end(out);
+  return { kind: 'done', result };
 }
 
 function build(adapter: ProviderAdapter, input: ExecuteInput, deployment: Deployment): BuildResult {

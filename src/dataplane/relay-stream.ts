@@ -254,6 +254,8 @@ export function relayStream(
   opening: { out: string; done: boolean },
   idleMs: number,
   translator: StreamTranslator,
+  /** Called just before the piece that completes the stream (`[DONE]`) is written. */
+  beforeDone?: () => void,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
     let done = false;
@@ -292,6 +294,7 @@ export function relayStream(
       idleTimer.refresh();
       const piece = translator.push(chunk);
       done = piece.done;
+      if (done) beforeDone?.();
       write(piece.out);
       if (piece.error) finish('interrupted', piece.error);
       else if (done) finish('complete');
@@ -327,6 +330,7 @@ export function relayStream(
 
     response.on('close', onClientClose);
     done = opening.done;
+    if (done) beforeDone?.();
     write(opening.out);
     if (done) {
       finish('complete');

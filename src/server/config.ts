@@ -28,6 +28,8 @@ export interface JunctionConfig {
   healthCheckIntervalMs: number;
   /** Budget of one provider check. */
   healthCheckTimeoutMs: number;
+  /** Folder of the usage spool (default `<dataDir>/usage-spool`); local to this process. */
+  spoolDir?: string;
   /** Consecutive upstream failures that eject a backend from rotation until a probe succeeds. */
   ejectionFailures: number;
   /** The first ejection's length (it doubles on each ejection that follows soon after). */
@@ -101,6 +103,7 @@ export function resolveConfig(
       10_000,
       'JUNCTION_HEALTH_CHECK_TIMEOUT_MS',
     ),
+    spoolDir: env.JUNCTION_SPOOL_DIR || undefined,
     ejectionFailures: number(env.JUNCTION_EJECTION_FAILURES, 3, 'JUNCTION_EJECTION_FAILURES'),
     ejectionBaseMs: number(env.JUNCTION_EJECTION_BASE_MS, 5_000, 'JUNCTION_EJECTION_BASE_MS'),
     ejectionMaxMs: number(env.JUNCTION_EJECTION_MAX_MS, 30_000, 'JUNCTION_EJECTION_MAX_MS'),

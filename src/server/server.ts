@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { GatewayError } from '../core/errors/gateway-error.js';
@@ -16,10 +17,12 @@ import { createAdminApp } from '../management/api/app.js';
 import { HealthService } from '../management/health/health-service.js';
 import { ConfigurationPublisher } from '../management/publisher.js';
 import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
+import { UsageDrainer } from '../management/usage/drain.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import { resolveMasterKey } from '../secrets/master-key.js';
 import { openStore, type Store } from '../store/database.js';
+import { SpoolWriter } from '../usage/spool.js';
 import type { JunctionConfig } from './config.js';
 import { type DemoSeed, seedDemo } from './demo.js';
 import { CONTENT_SECURITY_POLICY, loadWebAssets, type WebAssets } from './web-assets.js';
@@ -35,6 +38,8 @@ export interface RunningJunction {
   readonly publisher: ConfigurationPublisher;
   readonly health: HealthService;
   readonly board: HealthBoard;
+  /** Stores the usage spool; `drain()` stores what it holds now. */
+  readonly usage: UsageDrainer;
   readonly bootstrap: BootstrapResult;
   readonly demo: DemoSeed | undefined;
   readonly masterKeyOrigin: 'environment' | 'file' | 'generated';
@@ -69,6 +74,12 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const masterKey = masterKeySource.key;
     await verifyMasterKey(store.db, masterKey);
     const bootstrap = await ensureAdminToken(store.db, config.adminToken);
+
+    // Usage: the data plane appends to the spool, the drainer stores it (first what a previous run left).
+    const spoolDir = config.spoolDir ?? join(config.dataDir, 'usage-spool');
+    const spool = new SpoolWriter(spoolDir);
+    const usageDrainer = new UsageDrainer({ dir: spoolDir, db: store.db, logger });
+    await usageDrainer.start();
 
     const metrics = createMetrics();
     const snapshots = new SnapshotHolder();
@@ -119,6 +130,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       },
       random: options.random,
       health: board,
+      usage: spool,
       ...(options.lookup ? { lookup: options.lookup } : {}),
       authThrottle: {
         limit: config.authFailureLimit,
@@ -206,6 +218,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
         await closed;
         await health.stop();
         await dataPlane.close();
+        spool.close();
+        await usageDrainer.stop();
         await store.close();
         logger.info('junction stopped');
         logger.flush?.();
@@ -224,6 +238,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       publisher,
       health,
       board,
+      usage: usageDrainer,
       bootstrap,
       demo,
       masterKeyOrigin: masterKeySource.origin,

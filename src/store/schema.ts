@@ -179,6 +179,49 @@ export const providerHealthEvents = pgTable(
   (table) => [index('provider_health_events_provider_idx').on(table.providerId, table.at)],
 );
 
+/**
+ * One row per data-plane request, written off the request path from the usage spool (idempotent on `id`).
+ * Keys, teams and models are recorded by id as they were at the time, without foreign keys, so history
+ * survives their deletion.
+ */
+export const usageRecords = pgTable(
+  'usage_records',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    environment: text('environment'),
+    endpoint: text('endpoint').notNull(),
+    requestedModel: text('requested_model'),
+    model: text('model'),
+    modelVersion: text('model_version'),
+    backend: text('backend'),
+    providerId: text('provider_id'),
+    attempts: jsonb('attempts')
+      .$type<Array<{ backend: string; outcome: string; status?: number }>>()
+      .notNull(),
+    status: integer('status').notNull(),
+    /** complete, error, truncated (the upstream broke or went silent mid-stream), client_cancelled. */
+    outcome: text('outcome').notNull(),
+    errorCode: text('error_code'),
+    stream: boolean('stream').notNull(),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
+    cachedTokens: integer('cached_tokens'),
+    cacheWriteTokens: integer('cache_write_tokens'),
+    reasoningTokens: integer('reasoning_tokens'),
+    latencyMs: integer('latency_ms').notNull(),
+    firstByteMs: integer('first_byte_ms'),
+  },
+  (table) => [
+    index('usage_records_at_idx').on(table.at),
+    index('usage_records_team_at_idx').on(table.teamId, table.at),
+    index('usage_records_key_at_idx').on(table.keyId, table.at),
+  ],
+);
+
 export const schema = {
   meta,
   environments,
@@ -191,4 +234,5 @@ export const schema = {
   adminTokens,
   providerHealth,
   providerHealthEvents,
+  usageRecords,
 };

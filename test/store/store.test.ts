@@ -37,6 +37,7 @@ const EXPECTED_TABLES = [
   'provider_health_events',
   'providers',
   'teams',
+  'usage_records',
 ];
 
 async function appliedMigrations(store: Store): Promise<number> {

@@ -2,6 +2,9 @@
  * Starts a whole Junction in-process on 127.0.0.1:0 (data plane, admin API, web app) on a private test
  * store, with helpers to configure it through the real admin API.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { type Logger, silentLogger } from '../../src/observability/logger.js';
 import { type ConfigOverrides, resolveConfig } from '../../src/server/config.js';
@@ -81,6 +84,9 @@ let teamCounter = 0;
 /** Starts a test gateway. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const store = await openTestStore(options.store ?? 'embedded');
+  // Each gateway has its own usage spool (a test may pass one to keep it across a restart).
+  const ownSpool = options.config?.spoolDir === undefined;
+  const spoolDir = options.config?.spoolDir ?? mkdtempSync(join(tmpdir(), 'junction-spool-'));
   const config = resolveConfig(
     {
       host: '127.0.0.1',
@@ -95,6 +101,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       autoVerify: false,
       healthCheckIntervalMs: 0,
       ...options.config,
+      spoolDir,
     },
     {},
   );
@@ -134,6 +141,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     close: async () => {
       await running.shutdown();
+      if (ownSpool) rmSync(spoolDir, { recursive: true, force: true });
     },
   };
   return gateway;

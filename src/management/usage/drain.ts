@@ -1,0 +1,76 @@
+/**
+ * Drains the usage spool into `usage_records`: every `intervalMs`, in batches, off the request path. Inserting is
+ * idempotent on the record id, so the checkpoint is saved after the insert commits and a crash in between only
+ * reads some lines twice. At start the spool left by a previous run is drained first; `stop()` drains what the
+ * last requests wrote before the process exits.
+ */
+import type { Logger } from '../../observability/logger.js';
+import type { Database } from '../../store/database.js';
+import { usageRecords } from '../../store/schema.js';
+import type { UsageRecord } from '../../usage/record.js';
+import { SpoolReader } from '../../usage/spool.js';
+
+const BATCH = 500;
+
+export class UsageDrainer {
+  /** The spool folder. */
+  readonly dir: string;
+  readonly #reader: SpoolReader;
+  readonly #db: Database;
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: { dir: string; db: Database; logger: Logger; intervalMs?: number }) {
+    this.dir = options.dir;
+    this.#reader = new SpoolReader(options.dir);
+    this.#db = options.db;
+    this.#logger = options.logger;
+    this.#intervalMs = options.intervalMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    await this.drain();
+    this.#timer = setInterval(() => void this.drain(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stores everything the spool holds now; runs never overlap. */
+  drain(): Promise<void> {
+    if (this.#running) return this.#running;
+    const run = (async () => {
+      // Yield first, so that `#running` is set before a run that finds nothing clears it.
+      await Promise.resolve();
+      try {
+        for (;;) {
+          const { records, next } = this.#reader.read(BATCH);
+          if (records.length > 0) await this.#store(records);
+          if (next) this.#reader.commit(next);
+          if (records.length < BATCH) break;
+        }
+      } catch (error) {
+        // The store is away or refused: the lines stay in the spool and the next run tries again.
+        this.#logger.warn({ err: error }, 'usage records could not be stored yet; they stay in the spool');
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    this.#running = run;
+    return run;
+  }
+
+  /** Stops the schedule after storing what the spool holds. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#running;
+    await this.drain();
+  }
+
+  async #store(records: UsageRecord[]): Promise<void> {
+    await this.#db
+      .insert(usageRecords)
+      .values(records.map((record) => ({ ...record, at: new Date(record.at) })))
+      .onConflictDoNothing({ target: usageRecords.id });
+  }
+}

@@ -1,0 +1,30 @@
+/** One data-plane request as the usage spool and the `usage_records` table hold it. */
+export interface UsageRecord {
+  /** Unique per request (the idempotency key when the spool is drained). */
+  id: string;
+  /** The request id the client saw in `x-request-id` (a client may send its own, so it is not unique). */
+  requestId: string;
+  /** ISO time the request arrived. */
+  at: string;
+  keyId: string | null;
+  teamId: string | null;
+  environment: string | null;
+  endpoint: 'chat' | 'embeddings';
+  requestedModel: string | null;
+  model: string | null;
+  modelVersion: string | null;
+  backend: string | null;
+  providerId: string | null;
+  attempts: Array<{ backend: string; outcome: string; status?: number }>;
+  status: number;
+  outcome: 'complete' | 'error' | 'truncated' | 'client_cancelled';
+  errorCode: string | null;
+  stream: boolean;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  cachedTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  latencyMs: number;
+  firstByteMs: number | null;
+}

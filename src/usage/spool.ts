@@ -1,0 +1,167 @@
+/**
+ * The usage spool: an append-only folder of JSON-lines files on local disk. The data plane appends one line per
+ * request with a synchronous write (it reaches the kernel before the request's last bytes go to the client, so
+ * killing the process loses no completed request); the management plane drains the lines into the store in
+ * batches, off the request path, and deletes files it has fully stored. Storing is idempotent on the record id,
+ * so lines read twice (after a crash between storing and checkpointing) change nothing.
+ */
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { UsageRecord } from './record.js';
+
+/** A spool file is closed for appends at this size and a new one started. */
+const ROTATE_BYTES = 16 * 1024 * 1024;
+const SUFFIX = '.jsonl';
+
+/** Files started by this process, so two never share a name. */
+let started = 0;
+
+/** Spool file names sort in the order they were written: `<zero-padded ms>-<pid>-<sequence>.jsonl`. */
+function fileName(sequence: number): string {
+  return `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(sequence).padStart(6, '0')}${SUFFIX}`;
+}
+
+/** Appends usage records; one synchronous write per record. */
+export class SpoolWriter {
+  readonly #dir: string;
+  #fd: number | undefined;
+  #file = '';
+  #size = 0;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** The file appends go to now (the drainer leaves it in place). */
+  get currentFile(): string {
+    return this.#file;
+  }
+
+  append(record: UsageRecord): void {
+    const line = `${JSON.stringify(record)}\n`;
+    if (this.#fd === undefined || this.#size >= ROTATE_BYTES) this.#rotate();
+    const bytes = Buffer.from(line, 'utf8');
+    writeSync(this.#fd!, bytes, 0, bytes.length);
+    this.#size += bytes.length;
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  #rotate(): void {
+    this.close();
+    this.#file = fileName(started++);
+    this.#fd = openSync(join(this.#dir, this.#file), 'a', 0o600);
+    this.#size = fstatSync(this.#fd).size;
+  }
+}
+
+/** Where draining stands in one file: lines before `offset` are stored. */
+interface Checkpoint {
+  file: string;
+  offset: number;
+}
+
+const CHECKPOINT = 'checkpoint.json';
+
+/** Reads what the spool holds beyond the last checkpoint. */
+export class SpoolReader {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Up to `max` complete lines after the checkpoint, across files in order, with the checkpoint to save once they
+   * are stored. A line still being written (no newline yet) is left for the next read.
+   */
+  read(max: number): { records: UsageRecord[]; next: Checkpoint | undefined } {
+    const files = this.files();
+    const saved = this.#checkpoint();
+    const records: UsageRecord[] = [];
+    let next: Checkpoint | undefined;
+    for (const file of files) {
+      if (saved && file < saved.file) continue;
+      const start = saved && file === saved.file ? saved.offset : 0;
+      const { lines, end } = readLines(join(this.#dir, file), start, max - records.length);
+      for (const line of lines) {
+        try {
+          records.push(JSON.parse(line) as UsageRecord);
+        } catch {
+          // A torn line (a crash mid-write) is skipped: it was never followed by the client's last byte.
+        }
+      }
+      if (end !== start) next = { file, offset: end };
+      if (records.length >= max) break;
+    }
+    return { records, next };
+  }
+
+  /** Records that the lines up to `checkpoint` are stored, and deletes the files wholly before it. */
+  commit(checkpoint: Checkpoint): void {
+    writeFileSync(join(this.#dir, CHECKPOINT), JSON.stringify(checkpoint));
+    for (const file of this.files())
+      if (file < checkpoint.file) rmSync(join(this.#dir, file), { force: true });
+  }
+
+  files(): string[] {
+    if (!existsSync(this.#dir)) return [];
+    return readdirSync(this.#dir)
+      .filter((name) => name.endsWith(SUFFIX))
+      .sort();
+  }
+
+  #checkpoint(): Checkpoint | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.#dir, CHECKPOINT), 'utf8')) as Checkpoint;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Complete lines of a file from byte `start`, at most `max`, and the byte offset after the last one. */
+function readLines(path: string, start: number, max: number): { lines: string[]; end: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { lines: [], end: start };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= start) return { lines: [], end: start };
+    const length = Math.min(size - start, 4 * 1024 * 1024);
+    const buffer = Buffer.alloc(length);
+    const read = readSync(fd, buffer, 0, length, start);
+    const text = buffer.subarray(0, read);
+    const lines: string[] = [];
+    let from = 0;
+    while (lines.length < max) {
+      const newline = text.indexOf(10, from);
+      if (newline === -1) break;
+      lines.push(text.subarray(from, newline).toString('utf8'));
+      from = newline + 1;
+    }
+    return { lines, end: start + from };
+  } finally {
+    closeSync(fd);
+  }
+}

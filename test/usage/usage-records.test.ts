@@ -1,0 +1,156 @@
+/**
+ * One usage record per data-plane request, through the spool into `usage_records`: tokens (cached, cache-write
+ * and reasoning included) from JSON answers and streams, the serving backend and attempts, errors refused before
+ * any upstream, truncated streams; draining is idempotent (a replayed spool adds no rows), and shutdown stores
+ * what the last requests wrote. Runs on the embedded store and, when it is there, on PostgreSQL.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageRecords } from '../../src/store/schema.js';
+import { chat } from '../dataplane/helpers.js';
+import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
+import { chatCompletion, chatStream, openAIError } from '../harness/openai-fixtures.js';
+import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { storeKinds } from '../support/stores.js';
+
+const CHAT = '/v1/chat/completions';
+const usage = {
+  prompt_tokens: 120,
+  completion_tokens: 30,
+  total_tokens: 150,
+  prompt_tokens_details: { cached_tokens: 100 },
+  completion_tokens_details: { reasoning_tokens: 12 },
+};
+
+const kinds = await storeKinds();
+
+describe.each(kinds)('usage records (%s store)', (store) => {
+  let gateway: TestGateway;
+  let upstream: FakeUpstream;
+  let key: { secret: string; id: string; teamId: string };
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+    gateway = await startTestGateway({ store, config: { streamIdleTimeoutMs: 300 } });
+    await ok(
+      gateway.admin('POST', '/providers', {
+        id: 'up',
+        type: 'openai-compatible',
+        displayName: 'up',
+        baseUrl: `${upstream.url}/v1`,
+      }),
+    );
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: 'm',
+        kind: 'chat',
+        deployments: [
+          { providerId: 'up', upstreamModel: 'u', priority: 0 },
+          { providerId: 'up', upstreamModel: 'u2', priority: 1 },
+        ],
+      }),
+    );
+    key = await gateway.createKey();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  const rows = async () => {
+    await gateway.running.usage.drain();
+    return gateway.store.db.select().from(usageRecords);
+  };
+  const rowFor = async (requestId: string) => {
+    const found = (await rows()).filter((row) => row.requestId === requestId);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const send = (id: string, body: Record<string, unknown>) =>
+    gateway.call('POST', CHAT, body, key.secret, { 'x-request-id': id });
+
+  it('records a JSON answer with every kind of token, the backend and the attempts', async () => {
+    upstream.enqueue(
+      'POST',
+      CHAT,
+      { kind: 'json', status: 503, body: openAIError('busy', 'server_error') },
+      { kind: 'json', body: { ...chatCompletion({ model: 'u', content: 'hi' }), usage } },
+    );
+    expect((await send('json-1', chat('m'))).status).toBe(200);
+    const row = await rowFor('json-1');
+    expect(row).toMatchObject({
+      keyId: key.id,
+      teamId: key.teamId,
+      environment: 'production',
+      endpoint: 'chat',
+      requestedModel: 'm',
+      model: 'm',
+      backend: 'up/u2',
+      providerId: 'up',
+      status: 200,
+      outcome: 'complete',
+      stream: false,
+      promptTokens: 120,
+      completionTokens: 30,
+      cachedTokens: 100,
+      reasoningTokens: 12,
+      errorCode: null,
+    });
+    expect(row.attempts).toEqual([
+      { backend: 'up/u', outcome: 'http-error', status: 503 },
+      { backend: 'up/u2', outcome: 'success', status: 200 },
+    ]);
+    expect(row.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(row.firstByteMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records a stream with the usage of its last chunk', async () => {
+    upstream.enqueue('POST', CHAT, {
+      kind: 'sse',
+      events: chatStream({ model: 'u', words: ['a', ' b'], usage: { ...usage, completion_tokens: 2 } }),
+    });
+    const answer = await send(
+      'stream-1',
+      chat('m', 'hi', { stream: true, stream_options: { include_usage: true } }),
+    );
+    expect(answer.text).toContain('[DONE]');
+    expect(await rowFor('stream-1')).toMatchObject({
+      stream: true,
+      outcome: 'complete',
+      completionTokens: 2,
+    });
+  });
+
+  it('records a stream cut after content as truncated, and a request refused before any upstream', async () => {
+    upstream.enqueue('POST', CHAT, {
+      kind: 'sse',
+      events: chatStream({ model: 'u', words: ['a', ' b', ' c'] }),
+      afterEvents: 2,
+      end: 'stall',
+    });
+    await send('cut-1', chat('m', 'hi', { stream: true }));
+    expect(await rowFor('cut-1')).toMatchObject({ outcome: 'truncated', status: 200, backend: 'up/u' });
+
+    expect((await send('unknown-1', chat('nope'))).status).toBe(404);
+    expect(await rowFor('unknown-1')).toMatchObject({
+      outcome: 'error',
+      status: 404,
+      errorCode: 'model_not_found',
+      backend: null,
+      keyId: key.id,
+    });
+  });
+
+  it('stores each record once, even when the spool is read again from the start', async () => {
+    const before = (await rows()).length;
+    // Forget the checkpoint: the whole spool is read again, and nothing is stored twice.
+    writeFileSync(
+      join(gateway.running.usage.dir, 'checkpoint.json'),
+      JSON.stringify({ file: '', offset: 0 }),
+    );
+    expect((await rows()).length).toBe(before);
+    const ids = (await rows()).map((row) => row.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
