@@ -4,7 +4,17 @@
  * PostgreSQL 15 features so both stores run the same SQL.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -214,12 +224,39 @@ export const usageRecords = pgTable(
     reasoningTokens: integer('reasoning_tokens'),
     latencyMs: integer('latency_ms').notNull(),
     firstByteMs: integer('first_byte_ms'),
+    /** USD with 12 decimals, from the price book when the row was stored (or re-priced); null when unpriced. */
+    costUsd: numeric('cost_usd', { precision: 24, scale: 12 }),
+    /** Why the row has no cost (no price for its model or deployment at its time). */
+    priceWarning: text('price_warning'),
   },
   (table) => [
     index('usage_records_at_idx').on(table.at),
     index('usage_records_team_at_idx').on(table.teamId, table.at),
     index('usage_records_key_at_idx').on(table.keyId, table.at),
   ],
+);
+
+/**
+ * The price book: USD per million tokens for a logical model or one deployment (a regional contract may differ),
+ * from a date on. Amounts are decimal text, so costs are exact.
+ */
+export const prices = pgTable(
+  'prices',
+  {
+    id: text('id').primaryKey(),
+    /** `model` (a logical model id) or `deployment` (`<provider id>/<upstream model>`). */
+    scope: text('scope').notNull(),
+    target: text('target').notNull(),
+    effectiveFrom: timestamp('effective_from', { withTimezone: true, mode: 'date' }).notNull(),
+    input: text('input').notNull(),
+    cachedInput: text('cached_input'),
+    cacheWrite: text('cache_write'),
+    output: text('output').notNull(),
+    reasoning: text('reasoning'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('prices_target_idx').on(table.scope, table.target, table.effectiveFrom)],
 );
 
 export const schema = {
@@ -235,4 +272,5 @@ export const schema = {
   providerHealth,
   providerHealthEvents,
   usageRecords,
+  prices,
 };

@@ -63,6 +63,21 @@ afterAll(async () => {
   await b?.close();
 });
 
+/**
+ * How late this process ran its timers while a case ran, in ms: other suites share the two cores, and that lag is
+ * the machine's, not the gateway's, so timing figures allow for it.
+ */
+function busyLag(): { stop(): number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    stop: () => {
+      histogram.disable();
+      return histogram.max / 1e6;
+    },
+  };
+}
+
 async function entry(id: string, baseUrl: string): Promise<void> {
   await ok(gateway.admin('POST', '/providers', { id, type: 'openai-compatible', displayName: id, baseUrl }));
 }
@@ -110,11 +125,9 @@ describe('R4: the first target accepts and never answers', () => {
     const bLatency = Math.max(...direct.map((outcome) => outcome.endedAt - outcome.startedAt));
     // Timers fire late when the machine is busy (other suites run in parallel): the lag this process saw during
     // the run is the machine's, not the gateway's, and is added to the allowance.
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
+    const lag = busyLag();
     const outcomes = await batch(20, 20, () => send(gateway.url, key, chat('r4')));
-    lag.disable();
-    const allowance = FIRST_BYTE_MS + bLatency + 100 + lag.max / 1e6;
+    const allowance = FIRST_BYTE_MS + bLatency + 100 + lag.stop();
     for (const outcome of outcomes) {
       expect(outcome.complete, outcome.text).toBe(true);
       expect(outcome.backend).toBe('r4-b/u');
@@ -238,15 +251,18 @@ describe('R7: every provider fails', () => {
     b.on({ method: 'POST', path: `${base('mslow')}/chat/completions`, reply: serverError(503, 450) });
     const deadlineMs = 700;
     const secret = await keyWith({ replayUncertain: true, deadlineMs });
+    const lag = busyLag();
     const outcomes = await batch(150, 50, () => send(gateway.url, secret, chat('r7')));
+    const late = lag.stop();
     expect(outcomes).toHaveLength(150);
     for (const outcome of outcomes) {
       expect(outcome.status, outcome.text).toBeGreaterThanOrEqual(400);
       expect((JSON.parse(outcome.text) as { error?: unknown }).error).toBeDefined();
       expect(outcome.attempts).toBeGreaterThanOrEqual(1);
       expect(outcome.attempts).toBeLessThanOrEqual(MAX_ATTEMPTS);
-      // The gateway answers by its deadline; what remains is the client's own transfer time.
-      expect(outcome.endedAt - outcome.startedAt).toBeLessThanOrEqual(deadlineMs + 100);
+      // The gateway answers by its deadline; what remains is the client's own transfer time (and how late this
+      // busy process ran its timers).
+      expect(outcome.endedAt - outcome.startedAt).toBeLessThanOrEqual(deadlineMs + 100 + late);
     }
     const sent = [...a.requests, ...b.requests].filter((request) => request.path.startsWith('/r7/'));
     expect(sent.length).toBeLessThanOrEqual(outcomes.length * MAX_ATTEMPTS);
@@ -256,9 +272,10 @@ describe('R7: every provider fails', () => {
     const path = await chain('r7-deadline');
     a.on({ method: 'POST', path, reply: (request) => success(request, { delayMs: 3_000 }) });
     const secret = await keyWith({ deadlineMs: 300 });
+    const lag = busyLag();
     const started = performance.now();
     const outcome = await send(gateway.url, secret, chat('r7-deadline'));
-    expect(performance.now() - started).toBeLessThan(300 + 200);
+    expect(performance.now() - started).toBeLessThan(300 + 200 + lag.stop());
     expect(outcome.status).toBe(504);
     expect(outcome.text).toContain('routing deadline of 300 ms');
     expect(b.requests.filter((request) => request.path === path)).toHaveLength(0);

@@ -33,6 +33,7 @@ const EXPECTED_TABLES = [
   'model_aliases',
   'model_deployments',
   'models',
+  'prices',
   'provider_health',
   'provider_health_events',
   'providers',
@@ -85,7 +86,8 @@ describe.each(kinds)('store (%s)', (kind) => {
         const expected = config.columns
           .map((column) => ({
             column_name: column.name,
-            data_type: column.getSQLType(),
+            // information_schema names the type without its precision: numeric(24, 12) is numeric.
+            data_type: column.getSQLType().replace(/\(.*\)$/, ''),
             is_nullable: column.notNull ? 'NO' : 'YES',
           }))
           .sort((a, b) => a.column_name.localeCompare(b.column_name));

@@ -15,6 +15,8 @@ import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { storeKinds } from '../support/stores.js';
 
 const CHAT = '/v1/chat/completions';
+/** An amount without the trailing zeros one store keeps and the other drops. */
+const usd = (value: string | null) => value?.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') ?? null;
 const usage = {
   prompt_tokens: 120,
   completion_tokens: 30,
@@ -140,6 +142,74 @@ describe.each(kinds)('usage records (%s store)', (store) => {
       backend: null,
       keyId: key.id,
     });
+  });
+
+  it('prices a row with cached tokens right to the micro-dollar, warns when unpriced, and re-prices on request', async () => {
+    // Unpriced first: the row says why, never $0.
+    upstream.enqueue('POST', CHAT, {
+      kind: 'json',
+      body: { ...chatCompletion({ model: 'u', content: 'x' }), usage },
+    });
+    await send('unpriced-1', chat('m'));
+    const unpriced = await rowFor('unpriced-1');
+    expect(unpriced.costUsd).toBeNull();
+    expect(unpriced.priceWarning).toContain('No price for up/u');
+
+    await ok(
+      gateway.admin('POST', '/prices', {
+        scope: 'model',
+        target: 'm',
+        input: '2.50',
+        cachedInput: '1.25',
+        output: '10.00',
+        reasoning: '12.00',
+      }),
+    );
+    upstream.enqueue('POST', CHAT, {
+      kind: 'json',
+      body: { ...chatCompletion({ model: 'u', content: 'x' }), usage },
+    });
+    await send('priced-1', chat('m'));
+    // 120 prompt tokens, 100 cached; 30 completion tokens, 12 reasoning:
+    //   20 × 2.50 + 100 × 1.25 + 18 × 10.00 + 12 × 12.00 = 50 + 125 + 180 + 144 = 499 µUSD = 0.000499 USD
+    expect(usd((await rowFor('priced-1')).costUsd)).toBe('0.000499');
+
+    // From now on a deployment price (a regional contract) wins over the model price:
+    //   120 × 5 + 30 × 20 = 1,200 µUSD (no cache or reasoning price: input and output apply).
+    await ok(
+      gateway.admin('POST', '/prices', {
+        scope: 'deployment',
+        target: 'up/u',
+        effectiveFrom: new Date().toISOString(),
+        input: '5',
+        output: '20',
+      }),
+    );
+    upstream.enqueue('POST', CHAT, {
+      kind: 'json',
+      body: { ...chatCompletion({ model: 'u', content: 'x' }), usage },
+    });
+    await send('priced-2', chat('m'));
+    expect(usd((await rowFor('priced-2')).costUsd)).toBe('0.0012');
+
+    const refused = await gateway.admin('POST', '/prices', {
+      scope: 'model',
+      target: 'm',
+      input: '1e-6',
+      output: '1',
+    });
+    expect(refused.status).toBe(400);
+
+    const repriced = await ok(
+      gateway.admin<{ repriced: number }>('POST', '/prices/reprice', {
+        from: '2000-01-01T00:00:00Z',
+        to: '2100-01-01T00:00:00Z',
+      }),
+    );
+    expect(repriced.repriced).toBeGreaterThan(0);
+    const before = await rowFor('unpriced-1');
+    expect(usd(before.costUsd)).toBe('0.000499');
+    expect(before.priceWarning).toBeNull();
   });
 
   it('stores each record once, even when the spool is read again from the start', async () => {

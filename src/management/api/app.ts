@@ -22,6 +22,7 @@ import { registerAliasRoutes } from './routes-aliases.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
+import { registerPriceRoutes } from './routes-prices.js';
 import { registerProviderHealthRoutes } from './routes-provider-health.js';
 import { registerProviderRoutes } from './routes-providers.js';
 import { registerRoutingRoutes } from './routes-routing.js';
@@ -155,6 +156,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerModelRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerRoutingRoutes(app, deps);
+  registerPriceRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 
   app.doc31('/openapi.json', {

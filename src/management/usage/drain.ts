@@ -9,6 +9,7 @@ import type { Database } from '../../store/database.js';
 import { usageRecords } from '../../store/schema.js';
 import type { UsageRecord } from '../../usage/record.js';
 import { SpoolReader } from '../../usage/spool.js';
+import { loadPriceBook, priceRecord } from '../services/prices.js';
 
 const BATCH = 500;
 
@@ -68,9 +69,10 @@ export class UsageDrainer {
   }
 
   async #store(records: UsageRecord[]): Promise<void> {
+    const book = await loadPriceBook(this.#db);
     await this.#db
       .insert(usageRecords)
-      .values(records.map((record) => ({ ...record, at: new Date(record.at) })))
+      .values(records.map((record) => ({ ...record, ...priceRecord(book, record), at: new Date(record.at) })))
       .onConflictDoNothing({ target: usageRecords.id });
   }
 }

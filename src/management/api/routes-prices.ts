@@ -1,0 +1,116 @@
+/** The price book: `/prices` (list, add, delete) and `/prices/reprice` (re-price the usage of a period). */
+import { createRoute, z } from '@hono/zod-openapi';
+import { createPrice, deletePrice, listPrices, repriceUsage } from '../services/prices.js';
+import type { AdminApp, AdminDependencies } from './app.js';
+import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
+import { listOf } from './schemas.js';
+
+const tags = ['Prices'];
+const amount = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,6})?$/, 'USD per million tokens, at most 6 decimals, like "2.50"')
+    .openapi({ description, example: '2.50' });
+
+const PriceInputSchema = z
+  .object({
+    scope: z.enum(['model', 'deployment']).openapi({
+      description: 'A logical model (its id), or one deployment (`<provider id>/<upstream model>`)',
+    }),
+    target: z.string().min(1).max(300),
+    effectiveFrom: z.string().datetime({ offset: true }).optional().openapi({
+      description: 'From when the price applies (default: always, i.e. also to past usage when re-priced)',
+    }),
+    input: amount('Prompt tokens, USD per million'),
+    cachedInput: amount('Prompt tokens read from a cache (default: the input price)').nullable().optional(),
+    cacheWrite: amount('Prompt tokens written to a cache (default: the input price)').nullable().optional(),
+    output: amount('Completion tokens, USD per million'),
+    reasoning: amount('Reasoning tokens (default: the output price)').nullable().optional(),
+    note: z.string().max(500).nullable().optional(),
+  })
+  .strict()
+  .openapi('PriceInput');
+
+const PriceSchema = z
+  .object({
+    id: z.string(),
+    scope: z.enum(['model', 'deployment']),
+    target: z.string(),
+    effectiveFrom: z.string(),
+    input: z.string(),
+    cachedInput: z.string().nullable(),
+    cacheWrite: z.string().nullable(),
+    output: z.string(),
+    reasoning: z.string().nullable(),
+    note: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Price');
+
+const RepriceSchema = z
+  .object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) })
+  .strict()
+  .openapi('RepriceRequest');
+
+export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): void {
+  const { store } = deps;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/prices',
+      tags,
+      summary: 'List the price book (optionally for one scope and target)',
+      security,
+      request: {
+        query: z.object({ scope: z.enum(['model', 'deployment']).optional(), target: z.string().optional() }),
+      },
+      responses: { 200: jsonResponse(listOf(PriceSchema), 'Prices'), ...problemResponses },
+    }),
+    async (c) => c.json({ data: await listPrices(store.db, c.req.valid('query')) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/prices',
+      tags,
+      summary: 'Add a price for a model or a deployment from a date on',
+      security,
+      request: jsonBody(PriceInputSchema),
+      responses: { 201: jsonResponse(PriceSchema, 'Added'), ...problemResponses },
+    }),
+    async (c) => c.json(await createPrice(store.db, c.req.valid('json')), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/prices/{id}',
+      tags,
+      summary: 'Delete a price',
+      security,
+      request: { params: idParam('Price id') },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses },
+    }),
+    async (c) => {
+      await deletePrice(store.db, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/prices/reprice',
+      tags,
+      summary: 'Re-price the usage rows of a period with the price book as it is now',
+      security,
+      request: jsonBody(RepriceSchema),
+      responses: {
+        200: jsonResponse(z.object({ repriced: z.number().int() }), 'How many rows changed'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const { from, to } = c.req.valid('json');
+      return c.json(await repriceUsage(store.db, from, to), 200);
+    },
+  );
+}
