@@ -150,9 +150,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
     if (endpoint === 'explain') {
       explain(request, response, snapshot, key).catch((error: unknown) => {
-        const gatewayError = asGatewayError(error);
-        if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'explain failed');
-        sendError(response, gatewayError);
+        replyError(response, error, requestId);
       });
       return;
     }
@@ -160,24 +158,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     record.inFlight(endpoint, 1);
     serve(request, response, snapshot, key, endpoint, requestId, started)
       .catch((error: unknown) => {
-        const gatewayError = asGatewayError(error);
-        if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
-        if (gatewayError.code === 'body_too_large') response.setHeader('connection', 'close');
-        // Refused before (or failing outside) execution: still one usage record, with no tokens.
-        options.usage?.append(
-          usageRecord(
-            { requestId, started, key, endpoint, requestedModel: null, stream: false },
-            {
-              backend: undefined,
-              status: gatewayError.status,
-              attempts: [],
-              usage: undefined,
-              error: gatewayError,
-            },
-            undefined,
+        const gatewayError = replyError(response, error, requestId, (refusal) =>
+          // Refused before (or failing outside) execution: still one usage record, with no tokens.
+          options.usage?.append(
+            usageRecord(
+              { requestId, started, key, endpoint, requestedModel: null, stream: false },
+              { backend: undefined, status: refusal.status, attempts: [], usage: undefined, error: refusal },
+              undefined,
+            ),
           ),
         );
-        sendError(response, gatewayError);
         record.request(endpoint, '', '', gatewayError.status);
         record.error(endpoint, '', '', gatewayError.code);
       })
@@ -185,6 +175,24 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         inFlight--;
         record.inFlight(endpoint, -1);
       });
+  };
+
+  /**
+   * Answers a request that failed outside execution with its error in OpenAI's format (logging only the
+   * gateway's own faults, closing the connection after an oversized body); `before` runs just before the answer.
+   */
+  const replyError = (
+    response: ServerResponse,
+    error: unknown,
+    requestId: string,
+    before?: (error: GatewayError) => void,
+  ): GatewayError => {
+    const gatewayError = asGatewayError(error);
+    if (gatewayError.code === 'internal_error') logger.error({ err: error, requestId }, 'request failed');
+    if (gatewayError.code === 'body_too_large') response.setHeader('connection', 'close');
+    before?.(gatewayError);
+    sendError(response, gatewayError);
+    return gatewayError;
   };
 
   /**

@@ -51,11 +51,8 @@ export class SpoolWriter {
   }
 
   append(record: UsageRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
     if (this.#fd === undefined || this.#size >= ROTATE_BYTES) this.#rotate();
-    const bytes = Buffer.from(line, 'utf8');
-    writeSync(this.#fd!, bytes, 0, bytes.length);
-    this.#size += bytes.length;
+    this.#size += writeSync(this.#fd!, `${JSON.stringify(record)}\n`);
   }
 
   close(): void {
