@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -12,8 +13,10 @@ import {
   numeric,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -110,6 +113,11 @@ export const teams = pgTable('teams', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   description: text('description'),
+  /** Requests and tokens per minute for the whole team (null: no limit). */
+  requestsPerMinute: integer('requests_per_minute'),
+  tokensPerMinute: integer('tokens_per_minute'),
+  /** Whether prompt and answer bodies of the team's requests are captured into the request log. */
+  captureBodies: boolean('capture_bodies').notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -137,6 +145,11 @@ export const apiKeys = pgTable(
     /** The geography its requests are bound to (entries labelled `geography`), and whether a header may bind one. */
     residency: text('residency'),
     residencyHeader: boolean('residency_header').notNull().default(false),
+    /** Requests and tokens per minute for this key (null: no limit). */
+    requestsPerMinute: integer('requests_per_minute'),
+    tokensPerMinute: integer('tokens_per_minute'),
+    /** Whether prompt and answer bodies of this key's requests are captured into the request log. */
+    captureBodies: boolean('capture_bodies').notNull().default(false),
     /** After a rotation, the old secret's hash, accepted until the grace period ends. */
     previousSecretHash: text('previous_secret_hash'),
     previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
@@ -228,6 +241,8 @@ export const usageRecords = pgTable(
     costUsd: numeric('cost_usd', { precision: 24, scale: 12 }),
     /** Why the row has no cost (no price for its model or deployment at its time). */
     priceWarning: text('price_warning'),
+    /** The token counts are an estimate from the delivered content (the provider reported none). */
+    usageEstimated: boolean('usage_estimated').notNull().default(false),
   },
   (table) => [
     index('usage_records_at_idx').on(table.at),
@@ -259,6 +274,106 @@ export const prices = pgTable(
   (table) => [index('prices_target_idx').on(table.scope, table.target, table.effectiveFrom)],
 );
 
+/**
+ * Spending limits of a key or a team, in USD and/or tokens, per calendar window in a time zone or for the
+ * lifetime. Spend itself is runtime state (the ledger), recomputed from usage records at start.
+ */
+export const budgets = pgTable(
+  'budgets',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** `key` or `team`. */
+    scope: text('scope').notNull(),
+    keyId: text('key_id').references(() => apiKeys.id, { onDelete: 'cascade' }),
+    teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    limitUsd: numeric('limit_usd', { precision: 20, scale: 9 }),
+    limitTokens: bigint('limit_tokens', { mode: 'number' }),
+    /** `day`, `week` (from Monday), `month` or `lifetime`. */
+    period: text('period').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    /** Percent of a limit at which an alert is raised once per window (null: none). */
+    alertAtPercent: real('alert_at_percent'),
+    /** When the shared ledger (Redis) cannot be reached: `open` admits, `closed` refuses; null: the default. */
+    onStoreFailure: text('on_store_failure'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('budgets_key_idx').on(table.keyId), index('budgets_team_idx').on(table.teamId)],
+);
+
+/** Alerts a budget raised: its threshold crossed, or its limit reached, once per window each. */
+export const budgetAlerts = pgTable(
+  'budget_alerts',
+  {
+    id: text('id').primaryKey(),
+    budgetId: text('budget_id')
+      .notNull()
+      .references(() => budgets.id, { onDelete: 'cascade' }),
+    window: text('window').notNull(),
+    /** `threshold` or `exhausted`. */
+    kind: text('kind').notNull(),
+    spentUsd: numeric('spent_usd', { precision: 24, scale: 12 }),
+    spentTokens: bigint('spent_tokens', { mode: 'number' }),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [uniqueIndex('budget_alerts_once_idx').on(table.budgetId, table.window, table.kind)],
+);
+
+/**
+ * Every change made through the admin API, the CLI or config apply, written in the transaction of the change.
+ * Append-only: no route edits or deletes it.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    role: text('role'),
+    /** `<object>.<verb>`, like `providers.create` or `config.apply`. */
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    /** The object before and after the change, secrets redacted; null when it did not exist. */
+    before: jsonb('before'),
+    after: jsonb('after'),
+    teamId: text('team_id'),
+    requestId: text('request_id'),
+    sourceAddress: text('source_address'),
+    userAgent: text('user_agent'),
+  },
+  (table) => [
+    index('audit_log_at_idx').on(table.at),
+    index('audit_log_target_idx').on(table.targetType, table.targetId),
+  ],
+);
+
+/**
+ * Prompt and answer bodies of requests whose key or team has capture on, redacted before they are stored;
+ * the request's metadata is its usage record (same `request_id`).
+ */
+export const requestCaptures = pgTable(
+  'request_captures',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    requestBody: text('request_body'),
+    responseBody: text('response_body'),
+    /** A body was cut at the capture limit. */
+    truncated: boolean('truncated').notNull().default(false),
+  },
+  (table) => [
+    index('request_captures_at_idx').on(table.at),
+    index('request_captures_request_idx').on(table.requestId),
+  ],
+);
+
 export const schema = {
   meta,
   environments,
@@ -273,4 +388,8 @@ export const schema = {
   providerHealthEvents,
   usageRecords,
   prices,
+  budgets,
+  budgetAlerts,
+  auditLog,
+  requestCaptures,
 };

@@ -78,7 +78,11 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
       request: jsonBody(PriceInputSchema),
       responses: { 201: jsonResponse(PriceSchema, 'Added'), ...problemResponses },
     }),
-    async (c) => c.json(await createPrice(store.db, c.req.valid('json')), 201),
+    async (c) => {
+      const input = c.req.valid('json');
+      // Through the publisher: prices are part of the snapshot (budgets price requests on the request path).
+      return c.json(await deps.publisher.change((tx) => createPrice(tx, input)), 201);
+    },
   );
   app.openapi(
     createRoute({
@@ -91,7 +95,8 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
       responses: { 204: { description: 'Deleted' }, ...problemResponses },
     }),
     async (c) => {
-      await deletePrice(store.db, c.req.valid('param').id);
+      const { id } = c.req.valid('param');
+      await deps.publisher.change((tx) => deletePrice(tx, id));
       return c.body(null, 204);
     },
   );
