@@ -83,6 +83,8 @@ export class UsageDrainer {
       const row: Record<string, unknown> = {};
       const priced: Record<string, unknown> = { ...record, ...priceRecord(book, record) };
       for (const [key, column] of COLUMNS) if (key in priced) row[column] = priced[key];
+      // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
+      row.usage_estimated = priced.usageEstimated === true;
       return row;
     });
     await this.#db.execute(
