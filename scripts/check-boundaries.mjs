@@ -5,6 +5,7 @@
 //   store      imports only the store (and the package-root helper)
 //   health     (the in-memory health board both planes share) imports only the core
 //   usage      (the usage spool: the data plane appends, the management plane drains) imports only the core
+//   limits     (the budget ledger and rate limits both planes share) imports only the core and packages
 // esbuild resolves every import of every source file; type-only imports are erased, as they are at run time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ const rules = {
   observability: (target) => !target.startsWith('src/') || area(target) === 'observability',
   health: (target) => ['health', 'core'].includes(area(target) ?? ''),
   usage: (target) => !target.startsWith('src/') || ['usage', 'core'].includes(area(target) ?? ''),
+  limits: (target) => !target.startsWith('src/') || ['limits', 'core'].includes(area(target) ?? ''),
 };
 
 const violations = [];

@@ -17,6 +17,13 @@ node scripts/check-boundaries.mjs || failed_step="${failed_step:+$failed_step, }
 step 'build'
 npm run --silent build || failed_step="${failed_step:+$failed_step, }build"
 
+# The Redis suites start their own redis-server (Debian's); install it when missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  step 'installing redis-server (apt-get)'
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get install -y redis-server >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y redis-server >/dev/null 2>&1; } || echo "could not install redis-server"
+fi
+
 step 'tests (vitest)'
 mkdir -p test-results
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json

@@ -23,6 +23,7 @@ import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
 import { authenticate } from './authenticate.js';
 import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
+import type { Governor } from './governance.js';
 import { CapturedResponse } from './http/captured-response.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
@@ -52,6 +53,8 @@ export interface DataPlaneOptions {
   lookup?: import('node:net').LookupFunction;
   /** Failed-authentication throttling per client address; absent or `limit` 0: off. */
   authThrottle?: AuthThrottleOptions;
+  /** Budgets and per-minute limits; without it keys are held to neither. */
+  governor?: Governor;
 }
 
 export interface DataPlane {
@@ -64,6 +67,20 @@ export interface DataPlane {
 }
 
 type Endpoint = 'chat' | 'embeddings';
+
+/**
+ * Every route of the data plane. `metered` routes run inference: they are authenticated, held to the key's
+ * budgets and per-minute limits, and recorded in usage; the others only read (test plan B5 checks the table).
+ */
+export const DATA_PLANE_ROUTES = [
+  { path: '/v1/chat/completions', method: 'POST', endpoint: 'chat', metered: true },
+  { path: '/v1/embeddings', method: 'POST', endpoint: 'embeddings', metered: true },
+  { path: '/v1/models', method: 'GET', endpoint: 'models', metered: false },
+  { path: '/v1/routing/explain', method: 'POST', endpoint: 'explain', metered: false },
+] as const;
+const ROUTES_BY_PATH: ReadonlyMap<string, (typeof DATA_PLANE_ROUTES)[number]> = new Map(
+  DATA_PLANE_ROUTES.map((route) => [route.path, route]),
+);
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Creates the data plane handler and its upstream clients. */
@@ -94,17 +111,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const method = request.method ?? 'GET';
-    let endpoint: Endpoint | 'models' | 'explain';
-    if (path === '/v1/chat/completions') endpoint = 'chat';
-    else if (path === '/v1/embeddings') endpoint = 'embeddings';
-    else if (path === '/v1/models') endpoint = 'models';
-    else if (path === '/v1/routing/explain') endpoint = 'explain';
-    else {
+    const route = ROUTES_BY_PATH.get(path);
+    if (!route) {
       drain(request, response);
       sendError(response, new GatewayError('not_found', `There is no route ${method} ${path}`));
       return;
     }
-    const expected = endpoint === 'models' ? 'GET' : 'POST';
+    const endpoint = route.endpoint;
+    const expected = route.method;
     if (method !== expected) {
       response.setHeader('allow', expected);
       drain(request, response);
@@ -256,6 +270,17 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     // Metrics are labelled with names from the snapshot, never with what the caller sent.
     const model = plan[0]!.model;
     const stream = endpoint === 'chat' && parsed.stream === true;
+    // Budgets and per-minute limits, before anything is sent (a refusal throws its 429 or 503).
+    const admission =
+      key.governance && options.governor
+        ? await options.governor.admit(
+            key as CompiledKey & { governance: NonNullable<CompiledKey['governance']> },
+            parsed,
+            text.length,
+            plan,
+            snapshot,
+          )
+        : undefined;
     const abort = new AbortController();
     const onClose = () => {
       if (!response.writableFinished) abort.abort();
@@ -274,26 +299,46 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         ),
       );
     };
-    const result = await executePlan({
-      plan,
-      endpoint,
-      rule: route.rule,
-      ...(key.routing?.execution ? { execution: key.routing.execution } : {}),
-      requestId,
-      request: parsed,
-      bodyText: text,
-      stream,
-      clientHeaders: request.headers,
-      signal: abort.signal,
-      response,
-      http,
-      echo,
-      authorizer,
-      timeouts: options.timeouts,
-      baseHeaders: {},
-      onAttempt: options.health ? reportAttempt(options.health) : undefined,
-      beforeComplete: recordUsage,
-    });
+    let result: ExecutionResult;
+    try {
+      result = await executePlan({
+        plan,
+        endpoint,
+        rule: route.rule,
+        ...(key.routing?.execution ? { execution: key.routing.execution } : {}),
+        requestId,
+        request: parsed,
+        bodyText: text,
+        stream,
+        clientHeaders: request.headers,
+        signal: abort.signal,
+        response,
+        http,
+        echo,
+        authorizer,
+        timeouts: options.timeouts,
+        baseHeaders: {},
+        onAttempt: options.health ? reportAttempt(options.health) : undefined,
+        beforeComplete: recordUsage,
+      });
+    } finally {
+      if (admission) {
+        // Settles the reservation to the actual cost (or releases it when the request failed before an answer).
+        const settled = result! as ExecutionResult | undefined;
+        options.governor!.settle(
+          admission,
+          {
+            usage: settled?.usage,
+            // A stream cut after its first content was answered (in part); an error before any answer cost nothing.
+            answered: settled !== undefined && settled.error === undefined,
+            backend: settled?.backend,
+            model:
+              plan.find((attempt) => attempt.deployment === settled?.backend)?.model.version ?? model.version,
+          },
+          snapshot,
+        );
+      }
+    }
     recordUsage(result);
     response.off('close', onClose);
     // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
@@ -556,7 +601,7 @@ function usageRecord(
   context: UsageContext,
   result: Pick<
     ExecutionResult,
-    'backend' | 'status' | 'attempts' | 'usage' | 'streamEnd' | 'error' | 'firstByteMs'
+    'backend' | 'status' | 'attempts' | 'usage' | 'usageEstimated' | 'streamEnd' | 'error' | 'firstByteMs'
   >,
   model: CompiledModel | undefined,
 ): UsageRecord {
@@ -595,6 +640,7 @@ function usageRecord(
     cachedTokens: count(usage?.prompt_tokens_details?.cached_tokens),
     cacheWriteTokens: count(usage?.prompt_tokens_details?.cache_write_tokens),
     reasoningTokens: count(usage?.completion_tokens_details?.reasoning_tokens),
+    usageEstimated: result.usageEstimated === true,
     latencyMs,
     firstByteMs: result.firstByteMs === undefined ? null : Math.round(result.firstByteMs),
   };

@@ -22,6 +22,13 @@ import type { PlannedAttempt } from '../core/routing/plan-route.js';
 import { DEFAULT_UNCERTAIN_AFTER_MS, type ExecutionPolicy } from '../core/routing/policy.js';
 import type { CompiledModel, Deployment } from '../core/snapshot/snapshot.js';
 import { formatSseError } from '../core/sse/sse-writer.js';
+import {
+  completionGeneratedChars,
+  estimateChatPromptTokens,
+  estimatedUsage,
+  estimateEmbeddingsPromptTokens,
+  settleUsage,
+} from '../core/text/estimate-usage.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type {
   ChatCompletionRequest,
@@ -72,7 +79,14 @@ export interface ExecutionResult {
   backend: Deployment | undefined;
   status: number;
   attempts: AttemptRecord[];
+  /**
+   * The answer's token usage: the provider's, or, for an answer it reported none for (a stream without or cut
+   * before its usage chunk, a JSON answer without `usage`), an estimate from the request's text and the
+   * generated text the client was sent, with `usageEstimated` set.
+   */
   usage: Usage | undefined;
+  /** `usage` (or its completion part) is Junction's estimate, not the provider's count. */
+  usageEstimated?: boolean;
   streamEnd?: StreamEnd;
   error?: GatewayError;
   /** Milliseconds from the start of execution to the first byte sent to the client. */
@@ -395,14 +409,20 @@ async function answer(
 ): Promise<AnswerOutcome> {
   const { deployment, model, adapter, framing, upstream } = attempt;
   const { response, timeouts } = input;
+  const includeUsage = (input.request as ChatCompletionRequest).stream_options?.include_usage === true;
   // Only translated answers need it; relayed ones skip the cost.
   const context = (): ResponseContext => ({
     requestedModel: input.request.model,
     responseId: `chatcmpl-${input.requestId.replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'junction'}`,
     created: Math.floor(Date.now() / 1000),
-    includeUsage: (input.request as ChatCompletionRequest).stream_options?.include_usage === true,
+    includeUsage,
     target: deployment.target,
   });
+  /** The prompt estimate, for an answer the provider reported no usage for. */
+  const promptEstimate = () =>
+    input.endpoint === 'chat'
+      ? estimateChatPromptTokens(input.request as ChatCompletionRequest)
+      : estimateEmbeddingsPromptTokens(input.request as EmbeddingsRequest);
   const streamed =
     input.stream &&
     (framing === 'openai' ? upstream.contentType.includes('text/event-stream') : framing !== 'json');
@@ -413,7 +433,17 @@ async function answer(
             framing === 'aws-event-stream' ? new AwsEventStreamDecoder() : sseEventDecoder(),
             adapter.createStreamMapper(context()),
           )
-        : openaiStreamTranslator();
+        : openaiStreamTranslator({ clientAskedUsage: includeUsage });
+    /** The stream's usage: the provider's, or estimated from the request and what was delivered. */
+    const streamUsage = (): Pick<ExecutionResult, 'usage' | 'usageEstimated'> => {
+      const settled = settleUsage(
+        translator.usage(),
+        translator.usageCoversCompletion(),
+        promptEstimate,
+        translator.generatedChars(),
+      );
+      return { usage: settled.usage, usageEstimated: settled.estimated };
+    };
     /** Commits the answer: the deadline no longer applies, and the stream's headers go out. */
     const startStream = () => {
       commit();
@@ -457,7 +487,7 @@ async function answer(
           backend: deployment,
           status: 200,
           attempts,
-          usage: translator.usage(),
+          ...streamUsage(),
           streamEnd: opening.end,
           firstByteMs: performance.now() - started,
         },
@@ -471,7 +501,7 @@ async function answer(
         backend: deployment,
         status: 200,
         attempts,
-        usage: translator.usage(),
+        ...streamUsage(),
         streamEnd: 'complete',
         firstByteMs,
       }),
@@ -482,7 +512,7 @@ async function answer(
         backend: deployment,
         status: 200,
         attempts,
-        usage: result.usage,
+        ...streamUsage(),
         streamEnd: result.end,
         firstByteMs,
       },
@@ -494,6 +524,8 @@ async function answer(
   let out: string;
   let usage: Usage | undefined;
   let embeddings: EmbeddingsResponse | undefined;
+  /** The parsed answer (a chat's choices are read for an estimate when it has no usage). */
+  let answerBody: unknown;
   if (framing === 'openai') {
     let parsed: { usage?: Usage } & Partial<EmbeddingsResponse>;
     try {
@@ -506,7 +538,8 @@ async function answer(
       );
       return { kind: 'done', result: fail(input, deployment, attempts, error, model) };
     }
-    usage = parsed.usage;
+    usage = parsed.usage ?? undefined;
+    answerBody = parsed;
     if (input.endpoint === 'embeddings') embeddings = parsed as EmbeddingsResponse;
     out = text;
   } else {
@@ -520,6 +553,7 @@ async function answer(
       return { kind: 'done', result: fail(input, deployment, attempts, error, model) };
     }
     usage = parsed.usage;
+    answerBody = parsed.body;
     let body = parsed.body;
     if (input.endpoint === 'embeddings') {
       embeddings = body as EmbeddingsResponse;
@@ -563,6 +597,14 @@ async function answer(
     usage,
     firstByteMs: performance.now() - started,
   };
+  if (!usage) {
+    // No usage in the answer: estimated from the request, and for a chat from the answer's generated text.
+    result.usage = estimatedUsage(
+      promptEstimate(),
+      input.endpoint === 'chat' ? completionGeneratedChars(answerBody) : 0,
+    );
+    result.usageEstimated = true;
+  }
   input.beforeComplete?.(result);
   response.end(out);
   return { kind: 'done', result };
@@ -604,10 +646,21 @@ function echoContext(
     deployment,
     model,
     bodyText: input.bodyText,
-    body: input.request as Record<string, unknown>,
+    body: echoBody(input),
     stream: input.stream,
     signal,
   };
+}
+
+/**
+ * The request the echo provider answers: a stream asks for its usage chunk, as the OpenAI adapters ask real
+ * upstreams, so echo streams are accounted with echo's own counts (the chunk is removed again for a client that
+ * did not ask for it).
+ */
+function echoBody(input: ExecuteInput): Record<string, unknown> {
+  const request = input.request as ChatCompletionRequest;
+  if (!input.stream || request.stream_options?.include_usage === true) return request;
+  return { ...request, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
 }
 
 function fail(

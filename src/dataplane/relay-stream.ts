@@ -11,6 +11,7 @@ import { GatewayError, toOpenAIError } from '../core/errors/gateway-error.js';
 import type { StreamMapper, UpstreamEvent } from '../core/providers/adapter.js';
 import { SseParser } from '../core/sse/sse-parser.js';
 import { formatSseData, formatSseError, formatSseEvent, SSE_DONE } from '../core/sse/sse-writer.js';
+import { chunkGeneratedChars } from '../core/text/estimate-usage.js';
 import type { Usage } from '../core/wire/openai.js';
 import { destroyBody } from './upstream/destroy-body.js';
 import { classify } from './upstream/http-upstream.js';
@@ -29,7 +30,15 @@ export interface TranslatedPiece {
 /** Turns one upstream stream into client SSE text, piece by piece. */
 export interface StreamTranslator {
   push(chunk: Buffer): TranslatedPiece;
+  /** The provider's usage, as far as it reported it. */
   usage(): Usage | undefined;
+  /** Whether `usage()` counts everything generated so far (see `StreamMapper.usageCoversCompletion`). */
+  usageCoversCompletion(): boolean;
+  /**
+   * Characters of generated text (content, refusals, reasoning, tool-call arguments) in the client text `push`
+   * returned so far: what the completion is estimated from when the provider reports no usage.
+   */
+  generatedChars(): number;
 }
 
 /** Decodes an upstream's framing into whole events. */
@@ -37,26 +46,51 @@ export interface EventDecoder {
   push(chunk: Uint8Array): UpstreamEvent[];
 }
 
-/** Relays an OpenAI SSE stream: whole events re-framed as received, usage read from the chunk carrying it. */
-export function openaiStreamTranslator(): StreamTranslator {
+/**
+ * Relays an OpenAI SSE stream: whole events re-framed as received, usage read from the chunk carrying it. Usage
+ * is only parsed from an event holding a `"usage"` object (not the `"usage":null` OpenAI puts on every other
+ * chunk), and generated characters are counted by scanning the event text, with no other parse.
+ *
+ * `clientAskedUsage` false (the client did not set `stream_options.include_usage`, which the adapter then set
+ * upstream): the usage-only chunk (`choices: []`) is read but not relayed, and the `"usage":null` members are
+ * taken out of the other chunks, so the client gets the stream it asked for.
+ */
+export function openaiStreamTranslator(options: { clientAskedUsage?: boolean } = {}): StreamTranslator {
   const parser = new SseParser();
+  const strip = options.clientAskedUsage === false;
   let usage: Usage | undefined;
+  let generated = 0;
   return {
     push(chunk) {
       let out = '';
       for (const event of parser.push(chunk)) {
-        if (event.data === '[DONE]') return { out: out + SSE_DONE, done: true };
-        if (event.data.includes('"usage"')) usage = readUsage(event.data) ?? usage;
-        out += formatSseEvent(event);
+        let data = event.data;
+        if (data === '[DONE]') return { out: out + SSE_DONE, done: true };
+        const usageAt = data.indexOf('"usage"');
+        const value = usageAt === -1 ? -1 : valueStart(data, usageAt + 7);
+        if (value !== -1) {
+          if (data.charCodeAt(value) === OPEN_BRACE) {
+            const read = readUsageChunk(data);
+            if (read.usage) usage = read.usage;
+            if (strip && read.usageOnly) continue;
+          } else if (strip && data.startsWith('null', value)) {
+            data = withoutNullUsage(data, usageAt, value + 4);
+          }
+        }
+        generated += generatedCharsOf(data);
+        out += formatSseEvent(data === event.data ? event : { ...event, data });
       }
       return { out, done: false };
     },
     usage: () => usage,
+    usageCoversCompletion: () => true,
+    generatedChars: () => generated,
   };
 }
 
 /** Decodes a provider's stream and maps each event to OpenAI chunks with the adapter's stream mapper. */
 export function translatedStreamTranslator(decoder: EventDecoder, mapper: StreamMapper): StreamTranslator {
+  let generated = 0;
   return {
     push(chunk) {
       let events: UpstreamEvent[];
@@ -73,13 +107,18 @@ export function translatedStreamTranslator(decoder: EventDecoder, mapper: Stream
       let out = '';
       for (const event of events) {
         const step = mapper.push(event);
-        for (const piece of step.chunks) out += formatSseData(JSON.stringify(piece));
+        for (const piece of step.chunks) {
+          generated += chunkGeneratedChars(piece);
+          out += formatSseData(JSON.stringify(piece));
+        }
         if (step.error) return { out, done: false, error: step.error };
         if (step.done) return { out: out + SSE_DONE, done: true };
       }
       return { out, done: false };
     },
     usage: () => mapper.usage(),
+    usageCoversCompletion: () => mapper.usageCoversCompletion?.() ?? true,
+    generatedChars: () => generated,
   };
 }
 
@@ -350,10 +389,95 @@ export function relayStream(
 
 /** Reads `usage` from one chunk's JSON, when it carries it. */
 export function readUsage(json: string): Usage | undefined {
+  return readUsageChunk(json).usage;
+}
+
+/** The usage a chunk carries, and whether it is the usage-only chunk (`choices: []`) OpenAI ends with. */
+function readUsageChunk(json: string): { usage: Usage | undefined; usageOnly: boolean } {
   try {
-    const parsed = JSON.parse(json) as { usage?: Usage | null };
-    return parsed.usage ?? undefined;
+    const parsed = JSON.parse(json) as { usage?: Usage | null; choices?: unknown };
+    const usage = parsed.usage ?? undefined;
+    const usageOnly = usage !== undefined && Array.isArray(parsed.choices) && parsed.choices.length === 0;
+    return { usage, usageOnly };
   } catch {
-    return undefined;
+    return { usage: undefined, usageOnly: false };
   }
+}
+
+const QUOTE = 34; // "
+const BACKSLASH = 92; // \
+const COLON = 58; // :
+const COMMA = 44; // ,
+const OPEN_BRACE = 123; // {
+const CLOSE_BRACE = 125; // }
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/** Where the value of the member whose key ends just before `afterKey` starts, or -1 when no `:` follows. */
+function valueStart(data: string, afterKey: number): number {
+  let pos = afterKey;
+  while (isJsonWhitespace(data.charCodeAt(pos))) pos++;
+  if (data.charCodeAt(pos) !== COLON) return -1;
+  pos++;
+  while (isJsonWhitespace(data.charCodeAt(pos))) pos++;
+  return pos;
+}
+
+/**
+ * The chunk text without its `"usage":null` member (key at `keyAt`, value ending at `valueEnd`) and the comma
+ * that joined it, or the text unchanged when the member is not cleanly delimited.
+ */
+function withoutNullUsage(data: string, keyAt: number, valueEnd: number): string {
+  let after = valueEnd;
+  while (isJsonWhitespace(data.charCodeAt(after))) after++;
+  let before = keyAt - 1;
+  while (before >= 0 && isJsonWhitespace(data.charCodeAt(before))) before--;
+  const next = data.charCodeAt(after);
+  if (data.charCodeAt(before) === COMMA && (next === CLOSE_BRACE || next === COMMA)) {
+    // `…,"usage":null}` or `…,"usage":null,…`: drop the comma before it.
+    return data.slice(0, before) + data.slice(after);
+  }
+  if (data.charCodeAt(before) === OPEN_BRACE && next === COMMA) {
+    // `{"usage":null,…`: drop the comma after it.
+    return data.slice(0, before + 1) + data.slice(after + 1);
+  }
+  return data;
+}
+
+/** The keys of generated text in OpenAI chunks (`reasoning` is what some OpenAI-compatible servers use). */
+const GENERATED_KEYS = ['"content"', '"refusal"', '"reasoning_content"', '"reasoning"', '"arguments"'];
+
+/**
+ * Characters of generated text in one OpenAI chunk's JSON, found by scanning for the members that hold it
+ * (string values of the keys above; arrays such as `logprobs.content` and nulls are skipped) and measuring
+ * their decoded length, without parsing the chunk. A key inside a string value cannot match: its quotes would
+ * be escaped there.
+ */
+export function generatedCharsOf(data: string): number {
+  let chars = 0;
+  for (const key of GENERATED_KEYS) {
+    let from = 0;
+    for (;;) {
+      const at = data.indexOf(key, from);
+      if (at === -1) break;
+      const value = valueStart(data, at + key.length);
+      if (value === -1 || data.charCodeAt(value) !== QUOTE) {
+        from = at + key.length;
+        continue;
+      }
+      from = value + 1;
+      // The decoded length: an escape (`\n`, `\"`, `\uXXXX`) is one UTF-16 unit, like the string's length.
+      for (;;) {
+        const code = data.charCodeAt(from);
+        if (Number.isNaN(code) || code === QUOTE) break;
+        if (code === BACKSLASH) from += data.charCodeAt(from + 1) === 117 ? 6 : 2;
+        else from++;
+        chars++;
+      }
+      from++;
+    }
+  }
+  return chars;
 }

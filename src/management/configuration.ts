@@ -1,11 +1,22 @@
 /** Loads the stored configuration as the compiler's input, decrypting credentials on the way. */
 import { asc, eq } from 'drizzle-orm';
+import type { BudgetPeriod } from '../core/budget/window.js';
 import { pushTo } from '../core/collections.js';
 import type { RoutingPolicy } from '../core/routing/policy.js';
 import type { ConfigurationSource, ModelCapabilities } from '../core/snapshot/source.js';
 import type { MasterKey } from '../secrets/envelope.js';
 import type { Database } from '../store/database.js';
-import { apiKeys, meta, modelAliases, modelDeployments, models, providers, teams } from '../store/schema.js';
+import {
+  apiKeys,
+  budgets,
+  meta,
+  modelAliases,
+  modelDeployments,
+  models,
+  prices,
+  providers,
+  teams,
+} from '../store/schema.js';
 
 export const CONFIG_VERSION_KEY = 'config_version';
 
@@ -22,8 +33,17 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
     .from(modelDeployments)
     .orderBy(asc(modelDeployments.modelId), asc(modelDeployments.position));
   const aliasRows = await db.select().from(modelAliases).orderBy(asc(modelAliases.id));
-  const teamRows = await db.select({ id: teams.id, name: teams.name }).from(teams);
+  const teamRows = await db
+    .select({
+      id: teams.id,
+      name: teams.name,
+      requestsPerMinute: teams.requestsPerMinute,
+      tokensPerMinute: teams.tokensPerMinute,
+    })
+    .from(teams);
   const keyRows = await db.select().from(apiKeys);
+  const budgetRows = await db.select().from(budgets).orderBy(asc(budgets.id));
+  const priceRows = await db.select().from(prices);
 
   const deploymentsByModel = new Map<
     string,
@@ -90,6 +110,42 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       residencyHeader: row.residencyHeader,
       previousSecretHash: row.previousSecretHash,
       previousSecretExpiresAt: row.previousSecretExpiresAt ? row.previousSecretExpiresAt.getTime() : null,
+      requestsPerMinute: row.requestsPerMinute,
+      tokensPerMinute: row.tokensPerMinute,
+    })),
+    budgets: budgetRows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      scope: row.scope as 'key' | 'team',
+      keyId: row.keyId,
+      teamId: row.teamId,
+      limitUsd: row.limitUsd === null ? null : normaliseUsd(row.limitUsd),
+      limitTokens: row.limitTokens,
+      period: row.period as BudgetPeriod,
+      timeZone: row.timezone,
+      alertAtPercent: row.alertAtPercent,
+      onStoreFailure: row.onStoreFailure as 'open' | 'closed' | null,
+      enabled: row.enabled,
+    })),
+    prices: priceRows.map((row) => ({
+      scope: row.scope as 'model' | 'deployment',
+      target: row.target,
+      effectiveFrom: row.effectiveFrom.toISOString(),
+      input: row.input,
+      cachedInput: row.cachedInput,
+      cacheWrite: row.cacheWrite,
+      output: row.output,
+      reasoning: row.reasoning,
     })),
   };
+}
+
+/**
+ * A stored numeric as decimal text: PostgreSQL gives `1.500000000`; the drivers are set to give numbers, which
+ * are exact for any amount with at most 9 decimals below 9 million.
+ */
+export function normaliseUsd(value: string | number): string {
+  if (typeof value === 'string') return value;
+  const text = value.toFixed(9);
+  return text;
 }

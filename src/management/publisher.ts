@@ -11,6 +11,8 @@ import type { Logger } from '../observability/logger.js';
 import type { MasterKey } from '../secrets/envelope.js';
 import type { Database } from '../store/database.js';
 import { meta } from '../store/schema.js';
+import { currentAuditContext } from './audit/context.js';
+import { configurationAudit } from './audit/record.js';
 import { CONFIG_VERSION_KEY, loadConfiguration } from './configuration.js';
 
 /** Where compiled snapshots go (the in-process data plane, or later a snapshot server). */
@@ -40,11 +42,18 @@ export class ConfigurationPublisher {
     return result.snapshot;
   }
 
-  /** Runs `write` in a transaction that also bumps the version and proves the result compiles. */
+  /**
+   * Runs `write` in a transaction that also bumps the version and proves the result compiles. Changes run one at
+   * a time; inside an admin request (an audit context) the same transaction records one audit row per object the
+   * write changed (docs/ARCHITECTURE.md, "Audit log").
+   */
   async change<T>(write: (tx: Database) => Promise<T>): Promise<T> {
     let snapshot: GatewaySnapshot | undefined;
+    const context = currentAuditContext();
     const value = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Database;
+      const audit = configurationAudit(db, context);
+      await audit.before();
       const result = await write(db);
       await db
         .insert(meta)
@@ -59,6 +68,7 @@ export class ConfigurationPublisher {
           details: compiled.issues,
         });
       }
+      await audit.after();
       snapshot = compiled.snapshot;
       return result;
     });

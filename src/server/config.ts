@@ -30,6 +30,24 @@ export interface JunctionConfig {
   healthCheckTimeoutMs: number;
   /** Folder of the usage spool (default `<dataDir>/usage-spool`); local to this process. */
   spoolDir?: string;
+  /**
+   * Price usage rows that have no operator's model or deployment price from the default price table shipped with
+   * Junction (`JUNCTION_DEFAULT_PRICES`: `on`, the default, or `off`).
+   */
+  defaultPrices: boolean;
+  /**
+   * Redis for budgets and per-minute limits shared by every replica (`JUNCTION_REDIS_URL`); without it they are
+   * counted in this process.
+   */
+  redisUrl: string | undefined;
+  /** What budgets and limits do when Redis cannot be reached: `open` admits (the default), `closed` refuses. */
+  limitsOnRedisFailure: 'open' | 'closed';
+  /** How long a Redis command may take before it counts as a failure. */
+  redisTimeoutMs: number;
+  /** Completion tokens a budget reserves for a request without `max_tokens`. */
+  budgetDefaultMaxTokens: number;
+  /** Characters of request body per estimated prompt token when reserving (lower reserves more). */
+  budgetCharsPerToken: number;
   /** Consecutive upstream failures that eject a backend from rotation until a probe succeeds. */
   ejectionFailures: number;
   /** The first ejection's length (it doubles on each ejection that follows soon after). */
@@ -56,6 +74,29 @@ const attempts = (value: string | undefined): number => {
   const parsed = number(value, 3, 'JUNCTION_MAX_ATTEMPTS');
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 5)
     throw new Error(`JUNCTION_MAX_ATTEMPTS must be a whole number from 1 to 5, got ${JSON.stringify(value)}`);
+  return parsed;
+};
+
+/** `on` (the default) or `off`. */
+const onOff = (value: string | undefined, fallback: boolean, name: string): boolean => {
+  if (value === undefined || value === '') return fallback;
+  const text = value.trim().toLowerCase();
+  if (text === 'on') return true;
+  if (text === 'off') return false;
+  throw new Error(`${name} must be on or off, got ${JSON.stringify(value)}`);
+};
+
+/** `open` (the default) or `closed`. */
+const openClosed = (value: string | undefined): 'open' | 'closed' => {
+  if (value === undefined || value === '') return 'open';
+  const text = value.trim().toLowerCase();
+  if (text === 'open' || text === 'closed') return text;
+  throw new Error(`JUNCTION_LIMITS_ON_REDIS_FAILURE must be open or closed, got ${JSON.stringify(value)}`);
+};
+
+const positive = (value: string | undefined, fallback: number, name: string): number => {
+  const parsed = number(value, fallback, name);
+  if (parsed <= 0) throw new Error(`${name} must be greater than 0, got ${JSON.stringify(value)}`);
   return parsed;
 };
 
@@ -104,6 +145,16 @@ export function resolveConfig(
       'JUNCTION_HEALTH_CHECK_TIMEOUT_MS',
     ),
     spoolDir: env.JUNCTION_SPOOL_DIR || undefined,
+    defaultPrices: onOff(env.JUNCTION_DEFAULT_PRICES, true, 'JUNCTION_DEFAULT_PRICES'),
+    redisUrl: env.JUNCTION_REDIS_URL || undefined,
+    limitsOnRedisFailure: openClosed(env.JUNCTION_LIMITS_ON_REDIS_FAILURE),
+    redisTimeoutMs: number(env.JUNCTION_REDIS_TIMEOUT_MS, 100, 'JUNCTION_REDIS_TIMEOUT_MS'),
+    budgetDefaultMaxTokens: number(
+      env.JUNCTION_BUDGET_DEFAULT_MAX_TOKENS,
+      4096,
+      'JUNCTION_BUDGET_DEFAULT_MAX_TOKENS',
+    ),
+    budgetCharsPerToken: positive(env.JUNCTION_BUDGET_CHARS_PER_TOKEN, 2, 'JUNCTION_BUDGET_CHARS_PER_TOKEN'),
     ejectionFailures: number(env.JUNCTION_EJECTION_FAILURES, 3, 'JUNCTION_EJECTION_FAILURES'),
     ejectionBaseMs: number(env.JUNCTION_EJECTION_BASE_MS, 5_000, 'JUNCTION_EJECTION_BASE_MS'),
     ejectionMaxMs: number(env.JUNCTION_EJECTION_MAX_MS, 30_000, 'JUNCTION_EJECTION_MAX_MS'),

@@ -10,10 +10,16 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { GatewayError } from '../core/errors/gateway-error.js';
 import { createDataPlane, type DataPlane } from '../dataplane/data-plane.js';
+import { createGovernor } from '../dataplane/governance.js';
 import { sendError } from '../dataplane/http/reply.js';
 import { SnapshotHolder } from '../dataplane/snapshot-holder.js';
 import { HealthBoard } from '../health/health-board.js';
+import { type BudgetLedger, MemoryLedger } from '../limits/ledger.js';
+import { RateLimits } from '../limits/rate-limits.js';
+import { connectRedis, whenReady } from '../limits/redis.js';
+import { RedisLedger } from '../limits/redis-ledger.js';
 import { createAdminApp } from '../management/api/app.js';
+import { BudgetKeeper } from '../management/budgets/keeper.js';
 import { HealthService } from '../management/health/health-service.js';
 import { ConfigurationPublisher } from '../management/publisher.js';
 import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
@@ -40,6 +46,10 @@ export interface RunningJunction {
   readonly board: HealthBoard;
   /** Stores the usage spool; `drain()` stores what it holds now. */
   readonly usage: UsageDrainer;
+  /** The budget ledger (in memory, or shared through Redis). */
+  readonly ledger: BudgetLedger;
+  /** Seeds budgets' spend from usage records and stores their alerts. */
+  readonly budgets: BudgetKeeper;
   readonly bootstrap: BootstrapResult;
   readonly demo: DemoSeed | undefined;
   readonly masterKeyOrigin: 'environment' | 'file' | 'generated';
@@ -78,7 +88,12 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     // Usage: the data plane appends to the spool, the drainer stores it (first what a previous run left).
     const spoolDir = config.spoolDir ?? join(config.dataDir, 'usage-spool');
     const spool = new SpoolWriter(spoolDir);
-    const usageDrainer = new UsageDrainer({ dir: spoolDir, db: store.db, logger });
+    const usageDrainer = new UsageDrainer({
+      dir: spoolDir,
+      db: store.db,
+      logger,
+      defaultPrices: config.defaultPrices,
+    });
     await usageDrainer.start();
 
     const metrics = createMetrics();
@@ -94,6 +109,41 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const publisher = new ConfigurationPublisher(store.db, masterKey, sink, logger);
     const demo = config.demo ? await seedDemo(publisher, masterKey, config.demoKey) : undefined;
     await publisher.publishCurrent();
+    // Budgets and per-minute limits: counted in this process, or in Redis shared by every replica.
+    const throttledWarn = throttle((message: string, error: unknown) => logger.warn({ err: error }, message));
+    const redis = config.redisUrl
+      ? connectRedis({
+          url: config.redisUrl,
+          commandTimeoutMs: config.redisTimeoutMs,
+          onError: (error) => throttledWarn('redis connection error', error),
+        })
+      : undefined;
+    if (redis && !(await whenReady(redis, 3_000))) {
+      logger.warn(
+        { policy: config.limitsOnRedisFailure },
+        'redis is not reachable yet: budgets and limits follow the failure policy until it is',
+      );
+    }
+    const ledger = redis
+      ? new RedisLedger({ redis, onFailure: config.limitsOnRedisFailure, warn: throttledWarn })
+      : new MemoryLedger();
+    const rateLimits = new RateLimits({
+      ...(redis ? { redis } : {}),
+      onFailure: config.limitsOnRedisFailure,
+      warn: throttledWarn,
+    });
+    const governor = createGovernor({
+      ledger,
+      limits: rateLimits,
+      defaultMaxTokens: config.budgetDefaultMaxTokens,
+      charsPerToken: config.budgetCharsPerToken,
+      defaultPrices: config.defaultPrices,
+    });
+    const budgets = new BudgetKeeper({ db: store.db, ledger, logger, snapshot: () => snapshots.current });
+    snapshots.onSwap(() => void budgets.seed());
+    redis?.on('ready', () => void budgets.seed());
+    await budgets.start();
+
     const board = new HealthBoard({
       outlier: {
         consecutiveFailures: Math.max(1, config.ejectionFailures),
@@ -131,6 +181,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       random: options.random,
       health: board,
       usage: spool,
+      governor,
       ...(options.lookup ? { lookup: options.lookup } : {}),
       authThrottle: {
         limit: config.authFailureLimit,
@@ -149,6 +200,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       snapshotInfo: () => snapshots.current,
       verifyModel: (model, environment) => dataPlane.verify(model, environment),
       snapshot: () => snapshots.current,
+      ledger,
+      budgets,
     });
     const root = new Hono();
     root.route('/', admin);
@@ -220,6 +273,9 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
         await dataPlane.close();
         spool.close();
         await usageDrainer.stop();
+        await budgets.stop();
+        await ledger.close();
+        await redis?.quit().catch(() => redis.disconnect());
         await store.close();
         logger.info('junction stopped');
         logger.flush?.();
@@ -239,6 +295,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       health,
       board,
       usage: usageDrainer,
+      ledger,
+      budgets,
       bootstrap,
       demo,
       masterKeyOrigin: masterKeySource.origin,
@@ -248,6 +306,17 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Calls `fn` at most once per `intervalMs` (noisy warnings while Redis is away). */
+function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs = 10_000): (...args: A) => void {
+  let last = 0;
+  return (...args: A) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    fn(...args);
+  };
 }
 
 function plain(response: ServerResponse, status: number, json: string): void {

@@ -25,6 +25,12 @@ export interface UsageRecord {
   cachedTokens: number | null;
   cacheWriteTokens: number | null;
   reasoningTokens: number | null;
+  /**
+   * The token counts are Junction's estimate (about 4 characters per token from the request's text and the
+   * generated text delivered), because the provider reported no usage for this answer (or, for a stream cut
+   * short, no final count); false when they are the provider's own.
+   */
+  usageEstimated: boolean;
   latencyMs: number;
   firstByteMs: number | null;
 }

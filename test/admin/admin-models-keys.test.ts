@@ -209,6 +209,9 @@ describe.each(kinds)('admin API resources (%s store)', (kind) => {
           'allowedModels',
           'residency',
           'residencyHeader',
+          'requestsPerMinute',
+          'tokensPerMinute',
+          'captureBodies',
           'previousSecretExpiresAt',
         ].sort(),
       );

@@ -200,6 +200,83 @@ describe.each(kinds)('configuration as code (%s store)', (kind) => {
     expect(pruned.changes).toEqual([{ action: 'delete', kind: 'model', id: 'qa-chat' }]);
     expect((await gateway.admin('GET', '/models/qa-chat')).status).toBe(404);
   });
+
+  it('exports the price book and creates, replaces and (with prune) deletes prices; a bad amount is refused', async () => {
+    await ok(
+      gateway.admin('POST', '/prices', { scope: 'model', target: 'chat', input: '2.50', output: '10.00' }),
+    );
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    expect(exported.prices).toEqual([
+      {
+        scope: 'model',
+        target: 'chat',
+        effectiveFrom: '1970-01-01T00:00:00.000Z',
+        input: '2.50',
+        cachedInput: null,
+        cacheWrite: null,
+        output: '10.00',
+        reasoning: null,
+        note: null,
+      },
+    ]);
+    // Through YAML and back: nothing to change.
+    const roundTrip = parse(stringify(exported)) as ConfigDocument;
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', roundTrip))).changes).toEqual([]);
+
+    const from = '2026-01-01T00:00:00.000Z';
+    const document: ConfigDocument = {
+      ...exported,
+      prices: [
+        // The same amounts written differently are the same price; a new cached price replaces the row.
+        { scope: 'model', target: 'chat', input: '2.5', cachedInput: '1.25', output: '10' },
+        {
+          scope: 'deployment',
+          target: 'echo-main/echo',
+          effectiveFrom: from,
+          input: '3',
+          cacheWrite: '3.75',
+          output: '15',
+          note: 'contract',
+        },
+      ],
+    };
+    const applied = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', document));
+    expect(applied.changes).toEqual([
+      { action: 'update', kind: 'price', id: 'model:chat@1970-01-01T00:00:00.000Z', fields: ['cachedInput'] },
+      { action: 'create', kind: 'price', id: `deployment:echo-main/echo@${from}` },
+    ]);
+    const book = await ok(
+      gateway.admin<{ data: Array<Record<string, unknown>> }>('GET', '/prices?scope=model&target=chat'),
+    );
+    expect(book.data).toHaveLength(1);
+    expect(book.data[0]).toMatchObject({ input: '2.5', cachedInput: '1.25', output: '10' });
+    // The round trip of what was applied is stable.
+    const again = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    expect(again.prices).toHaveLength(2);
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', again))).changes).toEqual([]);
+    expect(
+      (await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', parse(stringify(again))))).changes,
+    ).toEqual([]);
+
+    // Left out: kept, unless pruning.
+    const smaller = { ...again, prices: again.prices?.filter((price) => price.scope === 'model') };
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', smaller))).changes).toEqual([]);
+    const pruned = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply?prune=true', smaller));
+    expect(pruned.changes).toEqual([
+      { action: 'delete', kind: 'price', id: `deployment:echo-main/echo@${from}` },
+    ]);
+    expect((await ok(gateway.admin<ConfigDocument>('GET', '/config'))).prices).toHaveLength(1);
+
+    // A bad amount is refused with its path, and nothing changes.
+    const before = await snapshotVersion(gateway);
+    const refused = await gateway.admin<{ errors: Array<{ path: string }> }>('POST', '/config/apply', {
+      ...smaller,
+      prices: [{ scope: 'model', target: 'chat', input: '1e-6', output: '10' }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors.map((error) => error.path)).toContain('prices.0.input');
+    expect(await snapshotVersion(gateway)).toBe(before);
+  });
 });
 
 describe('junction config (CLI)', () => {

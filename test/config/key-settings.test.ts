@@ -118,6 +118,9 @@ describe.each(kinds)('key settings in configuration as code (%s store)', (kind) 
       metadata: { tier: 'gold' },
       residency: null,
       residencyHeader: false,
+      requestsPerMinute: null,
+      tokensPerMinute: null,
+      captureBodies: false,
     });
     expect(keys.get(bound.id)).toMatchObject({
       team: 'bound',
@@ -152,6 +155,125 @@ describe.each(kinds)('key settings in configuration as code (%s store)', (kind) 
         (exported.aliases?.length ?? 0) +
         (exported.keys?.length ?? 0),
     );
+  });
+
+  it("applies a key's and a team's per-minute limits and body capture, and exports them", async () => {
+    let document = withKey(await exportDocument(), routed.id, (key) => ({
+      ...key,
+      requestsPerMinute: 30,
+      tokensPerMinute: 40_000,
+    }));
+    document = {
+      ...document,
+      teams: document.teams?.map((team) =>
+        team.name === 'routed' ? { ...team, requestsPerMinute: 100, captureBodies: true } : team,
+      ),
+    };
+    const applied = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', document));
+    expect(applied.changes).toEqual(
+      expect.arrayContaining([
+        { action: 'update', kind: 'key', id: routed.id, fields: ['requestsPerMinute', 'tokensPerMinute'] },
+        { action: 'update', kind: 'team', id: 'routed', fields: ['requestsPerMinute', 'captureBodies'] },
+      ]),
+    );
+    const exported = await exportDocument();
+    expect(exported.keys?.find((key) => key.id === routed.id)).toMatchObject({
+      requestsPerMinute: 30,
+      tokensPerMinute: 40_000,
+    });
+    expect(exported.teams?.find((team) => team.name === 'routed')).toMatchObject({
+      requestsPerMinute: 100,
+      captureBodies: true,
+    });
+    // Back as they were, so later cases see the key unchanged.
+    const restored = withKey(exported, routed.id, (key) => ({
+      ...key,
+      requestsPerMinute: null,
+      tokensPerMinute: null,
+    }));
+    await ok(
+      gateway.admin('POST', '/config/apply', {
+        ...restored,
+        teams: restored.teams?.map((team) =>
+          team.name === 'routed' ? { ...team, requestsPerMinute: null, captureBodies: false } : team,
+        ),
+      }),
+    );
+  });
+
+  it('applies budgets of keys and teams, exports them, and prunes them only with a budgets list', async () => {
+    const base = await exportDocument();
+    const budgets = [
+      {
+        name: 'monthly',
+        scope: 'team' as const,
+        team: 'routed',
+        limitUsd: '250.00',
+        period: 'month' as const,
+        timezone: 'Europe/Paris',
+        alertAtPercent: 80,
+      },
+      {
+        name: 'daily tokens',
+        scope: 'key' as const,
+        key: routed.id,
+        limitTokens: 100_000,
+        period: 'day' as const,
+      },
+    ];
+    const created = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', { ...base, budgets }));
+    expect(created.changes).toEqual([
+      { action: 'create', kind: 'budget', id: 'team:routed:monthly' },
+      { action: 'create', kind: 'budget', id: `key:${routed.id}:daily tokens` },
+    ]);
+    const exported = await exportDocument();
+    expect(exported.budgets).toEqual([
+      expect.objectContaining({
+        name: 'monthly',
+        scope: 'team',
+        team: 'routed',
+        period: 'month',
+        timezone: 'Europe/Paris',
+        alertAtPercent: 80,
+      }),
+      expect.objectContaining({
+        name: 'daily tokens',
+        scope: 'key',
+        key: routed.id,
+        limitTokens: 100_000,
+        limitUsd: null,
+      }),
+    ]);
+    expect(Number(exported.budgets?.[0]?.limitUsd)).toBe(250);
+    // Re-applying the export changes nothing; a changed limit is an update.
+    expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', exported))).changes).toEqual([]);
+    const raised = await ok(
+      gateway.admin<ConfigPlan>('POST', '/config/plan', {
+        ...exported,
+        budgets: exported.budgets?.map((budget) =>
+          budget.name === 'monthly' ? { ...budget, limitUsd: '300' } : budget,
+        ),
+      }),
+    );
+    expect(raised.changes).toEqual([
+      { action: 'update', kind: 'budget', id: 'team:routed:monthly', fields: ['limitUsd'] },
+    ]);
+    // A bad budget names its path.
+    const bad = await gateway.admin('POST', '/config/plan', {
+      ...exported,
+      budgets: [{ ...budgets[0], limitUsd: '1e9' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('budgets.0.limitUsd');
+    // Prune without a budgets list keeps them; with an empty list deletes them.
+    const { budgets: _kept, ...withoutBudgets } = exported;
+    const keep = await ok(gateway.admin<ConfigPlan>('POST', '/config/plan?prune=true', withoutBudgets));
+    expect(keep.changes.filter((change) => change.kind === 'budget')).toEqual([]);
+    const removed = await ok(
+      gateway.admin<ConfigPlan>('POST', '/config/apply?prune=true', { ...exported, budgets: [] }),
+    );
+    expect(removed.changes.filter((change) => change.kind === 'budget')).toHaveLength(2);
+    expect((await exportDocument()).budgets).toEqual([]);
   });
 
   it('plans a routing change without making it', async () => {

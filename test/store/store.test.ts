@@ -28,6 +28,9 @@ const kinds = await storeKinds();
 const EXPECTED_TABLES = [
   'admin_tokens',
   'api_keys',
+  'audit_log',
+  'budget_alerts',
+  'budgets',
   'environments',
   'meta',
   'model_aliases',
@@ -37,6 +40,7 @@ const EXPECTED_TABLES = [
   'provider_health',
   'provider_health_events',
   'providers',
+  'request_captures',
   'teams',
   'usage_records',
 ];

@@ -10,7 +10,7 @@
  *       or upstream-events.json   AWS event-stream messages, in order    │
  *       or upstream-error.json    { status, body } a failed answer      ┘
  *     expected.json               the OpenAI answer the client gets (JSON answers)
- *       or expected-stream.json   { chunks, end: 'done'|'error'|'incomplete', error?, usage? } (streams)
+ *       or expected-stream.json   { chunks, end: 'done'|'error'|'incomplete', error?, usage?, usagePartial? } (streams)
  *       or expected-error.json    { message, providerCode } (what readError extracts)
  *     expected-warnings.json      the warnings the build reports (an empty list when absent)
  *
@@ -78,6 +78,7 @@ interface StreamOutcome {
   end: 'done' | 'error' | 'incomplete';
   error?: { code: string; message: string };
   usage?: Usage;
+  usagePartial?: true;
 }
 
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -211,9 +212,14 @@ export function runStream(mapper: StreamMapper, events: readonly UpstreamEvent[]
   return { chunks, end: 'incomplete', ...usageOf(mapper) };
 }
 
-function usageOf(mapper: StreamMapper): { usage?: Usage } {
+/**
+ * The usage the mapper reported, and `usagePartial` when it says that usage does not count the whole completion
+ * (only an opening report arrived: the data plane then estimates the completion from what was delivered).
+ */
+function usageOf(mapper: StreamMapper): { usage?: Usage; usagePartial?: true } {
   const usage = mapper.usage();
-  return usage ? { usage } : {};
+  const partial = usage !== undefined && mapper.usageCoversCompletion?.() === false;
+  return { ...(usage ? { usage } : {}), ...(partial ? { usagePartial: true as const } : {}) };
 }
 
 /** Parses SSE text fed in 7-byte pieces, as a network might deliver it. */

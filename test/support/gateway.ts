@@ -45,7 +45,8 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
-  store?: StoreKind;
+  /** A store kind to open privately, or an open store to share with another gateway (a second replica). */
+  store?: StoreKind | Store;
   config?: ConfigOverrides;
   logger?: Logger;
   random?: () => number;
@@ -83,7 +84,17 @@ let teamCounter = 0;
 
 /** Starts a test gateway. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const store = await openTestStore(options.store ?? 'embedded');
+  const shared = typeof options.store === 'object' ? options.store : undefined;
+  // A shared store stays open when this gateway stops: its owner closes it.
+  const store: Store = shared
+    ? {
+        kind: shared.kind,
+        db: shared.db,
+        location: shared.location,
+        migrate: () => shared.migrate(),
+        close: async () => undefined,
+      }
+    : await openTestStore((options.store as StoreKind | undefined) ?? 'embedded');
   // Each gateway has its own usage spool (a test may pass one to keep it across a restart).
   const ownSpool = options.config?.spoolDir === undefined;
   const spoolDir = options.config?.spoolDir ?? mkdtempSync(join(tmpdir(), 'junction-spool-'));

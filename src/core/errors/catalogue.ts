@@ -12,6 +12,14 @@ export const errorCatalogue = {
     type: 'rate_limit_error',
     title: 'Too many failed authentications from this address',
   },
+  // Governance: budgets and rate limits
+  budget_exceeded: { status: 429, type: 'insufficient_quota', title: 'A budget would be exceeded' },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error', title: 'A rate limit was reached' },
+  limits_unavailable: {
+    status: 503,
+    type: 'server_error',
+    title: 'The shared budget and rate-limit store cannot be reached',
+  },
   // Request shape
   invalid_json: { status: 400, type: 'invalid_request_error', title: 'The body is not valid JSON' },
   invalid_request: { status: 400, type: 'invalid_request_error', title: 'The request is not valid' },

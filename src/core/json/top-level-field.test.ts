@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { insertTopLevelMember, replaceTopLevelValue } from './top-level-field.js';
+import { insertTopLevelMember, replaceTopLevelValue, setTopLevelValue } from './top-level-field.js';
 
 describe('replaceTopLevelValue', () => {
   const cases: Array<[name: string, input: string, expected: string]> = [
@@ -108,6 +108,44 @@ describe('insertTopLevelMember', () => {
   });
 });
 
+describe('setTopLevelValue', () => {
+  const value = '{"include_usage":true}';
+  it.each([
+    // Absent: added first, the rest untouched.
+    ['{"model":"a","stream":true}', '{"stream_options":{"include_usage":true},"model":"a","stream":true}'],
+    ['{}', '{"stream_options":{"include_usage":true}}'],
+    // Present with any value: only that value changes, spacing and order kept.
+    [
+      '{"model":"a", "stream_options" : {"include_usage":false},"stream":true}',
+      '{"model":"a", "stream_options" : {"include_usage":true},"stream":true}',
+    ],
+    ['{"stream_options":null}', '{"stream_options":{"include_usage":true}}'],
+    ['{"stream_options":{}, "x":1}', '{"stream_options":{"include_usage":true}, "x":1}'],
+    // A nested member of the same name is not the top-level one.
+    [
+      '{"metadata":{"stream_options":1},"model":"a"}',
+      '{"stream_options":{"include_usage":true},"metadata":{"stream_options":1},"model":"a"}',
+    ],
+    // A string holding the key is not a member either.
+    [
+      '{"note":"\\"stream_options\\":1"}',
+      '{"stream_options":{"include_usage":true},"note":"\\"stream_options\\":1"}',
+    ],
+    ['[1]', '[1]'],
+  ])('%s', (input, expected) => {
+    expect(setTopLevelValue(input, 'stream_options', value)).toBe(expected);
+    expect(JSON.parse(setTopLevelValue(input, 'stream_options', value))).toEqual(JSON.parse(expected));
+  });
+
+  it('sets every duplicate, so whichever one a parser keeps has the value', () => {
+    expect(setTopLevelValue('{"a":1,"b":2,"a":3}', 'a', '0')).toBe('{"a":0,"b":2,"a":0}');
+  });
+
+  it('escapes the key it adds', () => {
+    expect(setTopLevelValue('{"x":1}', 'a"b', '2')).toBe('{"a\\"b":2,"x":1}');
+  });
+});
+
 // ---- Properties
 
 const keyArb = fc.oneof(
@@ -183,6 +221,20 @@ describe('replaceTopLevelValue (properties)', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('sets a member, present or not, that JSON.parse reads, leaving the others as they were', () => {
+    fc.assert(
+      fc.property(objectArb, jsonValueArb, indentArb, (obj, value, indent) => {
+        const text = JSON.stringify(obj, null, indent);
+        const out = setTopLevelValue(text, 'stream_options', JSON.stringify(value));
+        expect(JSON.parse(out)).toEqual({
+          ...(normalise(obj) as object),
+          stream_options: normalise(value),
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 });

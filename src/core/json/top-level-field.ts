@@ -16,29 +16,52 @@ const COLON = 58; // :
 
 /** Returns the text with every top-level member named `key` given `replacementJson` as its value (a JSON-encoded value), or the original text when the key is absent. Nested objects/arrays and strings containing the key are ignored. */
 export function replaceTopLevelValue(json: string, key: string, replacementJson: string): string {
+  return replaceMembers(json, key, replacementJson).text;
+}
+
+/**
+ * Returns the text with the top-level member `key` set to `valueJson` (a JSON-encoded value): every member of
+ * that name gets the value when there is one, otherwise the member is added first (as `insertTopLevelMember`).
+ * The rest of the text is left byte for byte as it was.
+ */
+export function setTopLevelValue(json: string, key: string, valueJson: string): string {
+  const replaced = replaceMembers(json, key, valueJson);
+  if (replaced.found) return replaced.text;
+  return insertTopLevelMember(json, `${JSON.stringify(key)}:${valueJson}`);
+}
+
+/** The text with every top-level member `key` given `replacementJson`, and whether there was one. */
+function replaceMembers(
+  json: string,
+  key: string,
+  replacementJson: string,
+): { text: string; found: boolean } {
+  const untouched = { text: json, found: false };
   const length = json.length;
   let pos = skipWhitespace(json, 0);
-  if (json.charCodeAt(pos) !== OPEN_BRACE) return json;
+  if (json.charCodeAt(pos) !== OPEN_BRACE) return untouched;
   pos = skipWhitespace(json, pos + 1);
   // Built lazily: most bodies hold the key once, and an absent key must return the input untouched.
   let out = '';
   let copiedUpTo = 0;
+  let found = false;
   while (pos < length && json.charCodeAt(pos) === QUOTE) {
     const keyEnd = skipString(json, pos);
     const matches = keyEquals(json, pos, keyEnd, key);
     pos = skipWhitespace(json, keyEnd);
-    if (json.charCodeAt(pos) !== COLON) return json;
+    if (json.charCodeAt(pos) !== COLON) return untouched;
     const valueStart = skipWhitespace(json, pos + 1);
     const valueEnd = skipValue(json, valueStart);
     if (matches) {
       out += json.slice(copiedUpTo, valueStart) + replacementJson;
       copiedUpTo = valueEnd;
+      found = true;
     }
     pos = skipWhitespace(json, valueEnd);
     if (json.charCodeAt(pos) !== COMMA) break;
     pos = skipWhitespace(json, pos + 1);
   }
-  return copiedUpTo === 0 ? json : out + json.slice(copiedUpTo);
+  return found ? { text: out + json.slice(copiedUpTo), found } : untouched;
 }
 
 /** Returns the text with `memberJson` (e.g. `"stream_options":{"include_usage":true}`) added as the first member of the top-level object. */

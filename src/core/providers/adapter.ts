@@ -110,6 +110,13 @@ export interface StreamMapper {
   push(event: UpstreamEvent): StreamStep;
   /** Usage reported so far. */
   usage(): Usage | undefined;
+  /**
+   * Whether `usage()` counts everything generated so far. Absent means it does (the usage arrives whole, or as
+   * running totals). A provider that opens with a placeholder output count (Anthropic's `message_start`) says
+   * false until the real one arrives, so a stream cut before it records the completion estimated from what was
+   * delivered.
+   */
+  usageCoversCompletion?(): boolean;
 }
 
 /** The readable part of an upstream error body, and the OpenAI error type that fits it. */

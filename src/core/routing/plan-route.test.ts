@@ -69,6 +69,7 @@ function key(
     allowedModels: null,
     residency: null,
     residencyHeader: false,
+    governance: null,
     ...extra,
   };
 }

@@ -2,7 +2,10 @@
  * Compiles stored configuration into a GatewaySnapshot, or explains why it cannot. A configuration that
  * fails to compile never reaches the data plane: the previous snapshot stays in service.
  */
+import { type BudgetRule, usdToNano } from '../budget/rules.js';
+import { isTimeZone } from '../budget/window.js';
 import { pushTo } from '../collections.js';
+import type { DatedPrice, PriceBook } from '../pricing/book.js';
 import { effectiveBaseUrl, providerTypeInfo } from '../providers/catalog.js';
 import { parseAwsCredentials, parseServiceAccount, secretsOfCredential } from '../providers/credentials.js';
 import type { RoutingPolicy, RoutingStrategy } from '../routing/policy.js';
@@ -16,7 +19,7 @@ import type {
   GatewaySnapshot,
   RestrictedListing,
 } from './snapshot.js';
-import type { ConfigurationSource, ProviderSource } from './source.js';
+import type { ApiKeySource, ConfigurationSource, ProviderSource, TeamSource } from './source.js';
 
 interface Listing {
   listed: ModelObject;
@@ -162,6 +165,8 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
   }
 
   const teamIds = new Set(source.teams.map((team) => team.id));
+  const teamsById = new Map(source.teams.map((team) => [team.id, team]));
+  const { budgets, budgetsByOwner } = compileBudgets(source, issues);
   const keysByHash = new Map<string, CompiledKey>();
   for (const key of source.apiKeys) {
     if (!teamIds.has(key.teamId)) {
@@ -180,6 +185,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       allowedModels: key.allowedModels ? new Set(key.allowedModels) : null,
       residency: key.residency ?? null,
       residencyHeader: key.residencyHeader ?? false,
+      governance: governanceOf(key, teamsById.get(key.teamId), budgetsByOwner),
     };
     keysByHash.set(key.secretHash, compiledKey);
     // After a rotation the old secret keeps working until its grace period ends.
@@ -227,6 +233,8 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       modelListJsonByEnvironment,
       restrictedModelsByEnvironment,
       deploymentsById,
+      prices: compilePrices(source),
+      budgets,
       counts: { providers: providers.size, models: models.size, keys: keysByHash.size },
     },
   };
@@ -387,4 +395,75 @@ function checkRouting(
         issues.push({ path, message: `no model's pool has the deployment ${target.deployment}` });
     }
   }
+}
+
+/** Enabled budgets as rules, and the rules of each key (`key:<id>`) and team (`team:<id>`). */
+function compileBudgets(source: ConfigurationSource, issues: ConfigurationIssue[]) {
+  const budgets = new Map<string, BudgetRule>();
+  const budgetsByOwner = new Map<string, BudgetRule[]>();
+  for (const budget of source.budgets ?? []) {
+    if (!budget.enabled) continue;
+    const owner = budget.scope === 'key' ? budget.keyId : budget.teamId;
+    const limitNano = budget.limitUsd === null ? null : usdToNano(budget.limitUsd);
+    if (!owner || limitNano === undefined || !isTimeZone(budget.timeZone)) {
+      issues.push({
+        path: `budgets/${budget.id}`,
+        message: 'the budget has no owner, limit or known time zone',
+      });
+      continue;
+    }
+    const rule: BudgetRule = {
+      id: budget.id,
+      name: budget.name,
+      scope: budget.scope,
+      owner,
+      limitNano,
+      limitTokens: budget.limitTokens,
+      period: budget.period,
+      timeZone: budget.timeZone,
+      alertAtPercent: budget.alertAtPercent,
+      onStoreFailure: budget.onStoreFailure,
+    };
+    budgets.set(rule.id, rule);
+    pushTo(budgetsByOwner, `${budget.scope}:${owner}`, rule);
+  }
+  return { budgets, budgetsByOwner };
+}
+
+/** A key's budgets and per-minute limits with its team's; null when it has none (the common, free case). */
+function governanceOf(
+  key: ApiKeySource,
+  team: TeamSource | undefined,
+  budgetsByOwner: ReadonlyMap<string, readonly BudgetRule[]>,
+): CompiledKey['governance'] {
+  const budgets = [
+    ...(budgetsByOwner.get(`key:${key.id}`) ?? []),
+    ...(budgetsByOwner.get(`team:${key.teamId}`) ?? []),
+  ];
+  const limits: { subject: string; kind: 'rpm' | 'tpm'; limit: number }[] = [];
+  const add = (subject: string, kind: 'rpm' | 'tpm', limit: number | null | undefined) => {
+    if (limit !== null && limit !== undefined && limit > 0) limits.push({ subject, kind, limit });
+  };
+  add(`key:${key.id}`, 'rpm', key.requestsPerMinute);
+  add(`team:${key.teamId}`, 'rpm', team?.requestsPerMinute);
+  add(`key:${key.id}`, 'tpm', key.tokensPerMinute);
+  add(`team:${key.teamId}`, 'tpm', team?.tokensPerMinute);
+  return budgets.length === 0 && limits.length === 0 ? null : { budgets, limits };
+}
+
+function compilePrices(source: ConfigurationSource): PriceBook {
+  const deployments = new Map<string, DatedPrice[]>();
+  const models = new Map<string, DatedPrice[]>();
+  for (const price of source.prices ?? []) {
+    const dated: DatedPrice = {
+      effectiveFrom: price.effectiveFrom,
+      input: price.input,
+      output: price.output,
+      ...(price.cachedInput === null ? {} : { cachedInput: price.cachedInput }),
+      ...(price.cacheWrite === null ? {} : { cacheWrite: price.cacheWrite }),
+      ...(price.reasoning === null ? {} : { reasoning: price.reasoning }),
+    };
+    pushTo(price.scope === 'deployment' ? deployments : models, price.target, dated);
+  }
+  return { deployments, models };
 }

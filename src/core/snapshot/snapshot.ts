@@ -2,6 +2,8 @@
  * The compiled, immutable configuration the data plane reads on every request. Everything a request needs
  * is precomputed and keyed for O(1) lookups; nothing here is ever mutated after compilation.
  */
+import type { BudgetRule } from '../budget/rules.js';
+import type { PriceBook } from '../pricing/book.js';
 import type { AdapterTarget } from '../providers/adapter.js';
 import type { AwsCredentials, ServiceAccountKey } from '../providers/credentials.js';
 import type { RoutingPolicy } from '../routing/policy.js';
@@ -94,6 +96,18 @@ export interface CompiledKey {
   readonly residency: string | null;
   /** Whether a request may bind itself to a geography with `x-junction-residency`. */
   readonly residencyHeader: boolean;
+  /** The key's and its team's budgets and per-minute limits; null when there are none (nothing to check). */
+  readonly governance: KeyGovernance | null;
+}
+
+/** What a key's requests are held to before they are sent. */
+export interface KeyGovernance {
+  readonly budgets: readonly BudgetRule[];
+  readonly limits: readonly {
+    readonly subject: string;
+    readonly kind: 'rpm' | 'tpm';
+    readonly limit: number;
+  }[];
 }
 
 /** A `/v1/models` entry shown only to its audience. */
@@ -121,5 +135,9 @@ export interface GatewaySnapshot {
   readonly modelListJsonByEnvironment: ReadonlyMap<string, string>;
   /** Per environment, the listed models with an audience (empty when there are none). */
   readonly restrictedModelsByEnvironment: ReadonlyMap<string, readonly RestrictedListing[]>;
+  /** Prices per deployment and per model, for costing requests against budgets. */
+  readonly prices: PriceBook;
+  /** Every enabled budget by id. */
+  readonly budgets: ReadonlyMap<string, BudgetRule>;
   readonly counts: { readonly providers: number; readonly models: number; readonly keys: number };
 }

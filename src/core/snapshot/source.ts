@@ -1,3 +1,4 @@
+import type { BudgetPeriod } from '../budget/window.js';
 import type { RoutingPolicy } from '../routing/policy.js';
 
 /**
@@ -105,6 +106,36 @@ export interface AliasSource {
 export interface TeamSource {
   id: string;
   name: string;
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
+}
+
+export interface BudgetSource {
+  id: string;
+  name: string;
+  scope: 'key' | 'team';
+  keyId: string | null;
+  teamId: string | null;
+  /** Decimal USD (at most 9 decimals); null: no USD limit. */
+  limitUsd: string | null;
+  limitTokens: number | null;
+  period: BudgetPeriod;
+  timeZone: string;
+  alertAtPercent: number | null;
+  onStoreFailure: 'open' | 'closed' | null;
+  enabled: boolean;
+}
+
+export interface PriceSource {
+  scope: 'model' | 'deployment';
+  target: string;
+  /** ISO time. */
+  effectiveFrom: string;
+  input: string;
+  cachedInput: string | null;
+  cacheWrite: string | null;
+  output: string;
+  reasoning: string | null;
 }
 
 export interface ApiKeySource {
@@ -127,6 +158,8 @@ export interface ApiKeySource {
   previousSecretExpiresAt?: number | null;
   residency?: string | null;
   residencyHeader?: boolean;
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
 }
 
 export interface ConfigurationSource {
@@ -136,4 +169,6 @@ export interface ConfigurationSource {
   aliases?: readonly AliasSource[];
   teams: readonly TeamSource[];
   apiKeys: readonly ApiKeySource[];
+  budgets?: readonly BudgetSource[];
+  prices?: readonly PriceSource[];
 }

@@ -11,14 +11,18 @@ import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
 import type { GatewaySnapshot } from '../../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../../core/verification.js';
 import type { HealthBoard } from '../../health/health-board.js';
+import type { BudgetLedger } from '../../limits/ledger.js';
 import type { Logger } from '../../observability/logger.js';
 import { bearerCredential } from '../../secrets/bearer.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/database.js';
+import type { BudgetKeeper } from '../budgets/keeper.js';
 import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
 import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
 import { registerAliasRoutes } from './routes-aliases.js';
+import { auditContextMiddleware, registerAuditRoutes } from './routes-audit.js';
+import { registerBudgetRoutes } from './routes-budgets.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
 import { registerModelRoutes } from './routes-models.js';
@@ -28,6 +32,7 @@ import { registerProviderRoutes } from './routes-providers.js';
 import { registerRoutingRoutes } from './routes-routing.js';
 import { registerStatusRoutes } from './routes-status.js';
 import { registerTeamAndKeyRoutes } from './routes-teams-and-keys.js';
+import { registerUsageRoutes } from './routes-usage.js';
 
 export interface AdminDependencies {
   store: Store;
@@ -42,6 +47,10 @@ export interface AdminDependencies {
     | undefined;
   /** The snapshot in service, for routing explanations. */
   snapshot?: () => GatewaySnapshot | undefined;
+  /** The budget ledger in service (spend of the current windows). */
+  ledger?: BudgetLedger;
+  /** Seeds new budgets' spend from usage records. */
+  budgets?: BudgetKeeper;
   /** Runs a short request through the data plane (verify from the developer side). */
   verifyModel?: (model: string, environment: string) => Promise<ModelVerification>;
 }
@@ -135,6 +144,8 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     c.set('principal', principal);
     return next();
   });
+  // The rest of an authenticated request runs in its audit context (actor, action, request id, source address).
+  app.use('*', auditContextMiddleware);
   app.use(
     '*',
     bodyLimit({
@@ -157,6 +168,9 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerAliasRoutes(app, deps);
   registerRoutingRoutes(app, deps);
   registerPriceRoutes(app, deps);
+  registerBudgetRoutes(app, deps);
+  registerUsageRoutes(app, deps);
+  registerAuditRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 
   app.doc31('/openapi.json', {

@@ -1,6 +1,12 @@
-/** The price book: `/prices` (list, add, delete) and `/prices/reprice` (re-price the usage of a period). */
+/**
+ * The price book: `/prices` (list, add, delete), `/prices/defaults` (the price table shipped with Junction) and
+ * `/prices/reprice` (re-price the usage of a period).
+ */
 import { createRoute, z } from '@hono/zod-openapi';
-import { createPrice, deletePrice, listPrices, repriceUsage } from '../services/prices.js';
+import { providerTypes } from '../../core/snapshot/source.js';
+import type { Database } from '../../store/database.js';
+import { recordAudit } from '../audit/record.js';
+import { createPrice, deletePrice, listDefaultPrices, listPrices, repriceUsage } from '../services/prices.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { listOf } from './schemas.js';
@@ -47,6 +53,25 @@ const PriceSchema = z
   })
   .openapi('Price');
 
+const DefaultPriceSchema = z
+  .object({
+    providerType: z.enum(providerTypes),
+    model: z
+      .string()
+      .openapi({ description: 'The upstream model name (sent to the provider), matched exactly' }),
+    effectiveFrom: z
+      .string()
+      .openapi({ description: 'From this day on (UTC), `YYYY-MM-DD`', example: '2025-09-29' }),
+    input: z.string(),
+    cachedInput: z.string().nullable(),
+    cacheWrite: z.string().nullable(),
+    output: z.string(),
+    reasoning: z.string().nullable(),
+    source: z.string().openapi({ description: "The provider's pricing page the price was read on" }),
+    note: z.string().nullable(),
+  })
+  .openapi('DefaultPrice');
+
 const RepriceSchema = z
   .object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) })
   .strict()
@@ -67,6 +92,23 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
       responses: { 200: jsonResponse(listOf(PriceSchema), 'Prices'), ...problemResponses },
     }),
     async (c) => c.json({ data: await listPrices(store.db, c.req.valid('query')) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/prices/defaults',
+      tags,
+      summary: 'The default prices shipped with Junction (used when no model or deployment price applies)',
+      description:
+        'USD per million tokens by provider type and upstream model, read from each provider’s own pricing page. ' +
+        'A model or deployment price in the price book always wins; JUNCTION_DEFAULT_PRICES=off ignores this table.',
+      security,
+      request: {
+        query: z.object({ providerType: z.enum(providerTypes).optional(), model: z.string().optional() }),
+      },
+      responses: { 200: jsonResponse(listOf(DefaultPriceSchema), 'Default prices'), ...problemResponses },
+    }),
+    async (c) => c.json({ data: listDefaultPrices(c.req.valid('query')) }, 200),
   );
   app.openapi(
     createRoute({
@@ -115,7 +157,19 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     }),
     async (c) => {
       const { from, to } = c.req.valid('json');
-      return c.json(await repriceUsage(store.db, from, to), 200);
+      // One transaction: the re-priced rows and the audit row of the re-pricing commit together.
+      const result = await store.db.transaction(async (tx) => {
+        const repriced = await repriceUsage(tx as unknown as Database, from, to);
+        if (repriced.repriced > 0) {
+          await recordAudit(tx as unknown as Database, {
+            targetType: 'usage',
+            targetId: null,
+            after: { from, to, repriced: repriced.repriced },
+          });
+        }
+        return repriced;
+      });
+      return c.json(result, 200);
     },
   );
 }

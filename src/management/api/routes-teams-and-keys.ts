@@ -10,6 +10,7 @@ import {
   revokeKey,
   rotateKey,
   updateKey,
+  updateTeam,
 } from '../services/teams-and-keys.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
@@ -22,6 +23,7 @@ import {
   listOf,
   TeamCreateSchema,
   TeamSchema,
+  TeamUpdateSchema,
 } from './schemas.js';
 
 /** Teams and API keys. */
@@ -66,6 +68,22 @@ export function registerTeamAndKeyRoutes(app: AdminApp, deps: AdminDependencies)
       responses: { 200: jsonResponse(TeamSchema, 'The team'), ...problemResponses },
     }),
     async (c) => c.json(await getTeam(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/teams/{id}',
+      tags: teamTags,
+      summary: "Change a team's description, per-minute limits or body capture",
+      security,
+      request: { params: idParam('Team id'), ...jsonBody(TeamUpdateSchema) },
+      responses: { 200: jsonResponse(TeamSchema, 'The team'), ...problemResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      return c.json(await publisher.change((tx) => updateTeam(tx, id, patch)), 200);
+    },
   );
   app.openapi(
     createRoute({

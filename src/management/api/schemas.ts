@@ -334,17 +334,59 @@ export const ModelUpdateSchema = z
   .strict()
   .openapi('ModelUpdate');
 
+/** Per-minute limits and body capture, on a key or a whole team. */
+const governanceSettings = {
+  requestsPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .nullable()
+    .optional()
+    .openapi({ description: 'Requests per minute (null: no limit); 429 with Retry-After beyond it' }),
+  tokensPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000_000)
+    .nullable()
+    .optional()
+    .openapi({ description: 'Prompt and completion tokens per minute (null: no limit)' }),
+  captureBodies: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'Store prompt and answer bodies (redacted) in the request log' }),
+};
+
 export const TeamSchema = z
-  .object({ id: z.string(), name: z.string(), description: z.string().nullable(), createdAt: timestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    requestsPerMinute: z.number().int().nullable(),
+    tokensPerMinute: z.number().int().nullable(),
+    captureBodies: z.boolean(),
+    createdAt: timestamp,
+  })
   .openapi('Team');
 
 export const TeamCreateSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     description: z.string().max(2000).nullable().optional(),
+    ...governanceSettings,
   })
   .strict()
   .openapi('TeamCreate');
+
+export const TeamUpdateSchema = z
+  .object({
+    description: z.string().max(2000).nullable().optional(),
+    ...governanceSettings,
+  })
+  .strict()
+  .openapi('TeamUpdate');
+export type TeamUpdate = z.infer<typeof TeamUpdateSchema>;
 
 const routeTarget = z.union([
   z.object({ model: z.string().min(1).max(128) }).strict(),
@@ -437,6 +479,9 @@ export const ApiKeySchema = z
     allowedModels: z.array(z.string()).nullable(),
     residency: z.string().nullable(),
     residencyHeader: z.boolean(),
+    requestsPerMinute: z.number().int().nullable(),
+    tokensPerMinute: z.number().int().nullable(),
+    captureBodies: z.boolean(),
     previousSecretExpiresAt: timestamp
       .nullable()
       .openapi({ description: 'After a rotation: until when the previous secret still works' }),
@@ -468,6 +513,7 @@ const keySettings = {
     .boolean()
     .optional()
     .openapi({ description: 'Let a request bind itself to a geography with x-junction-residency' }),
+  ...governanceSettings,
 };
 
 export const ApiKeyCreateSchema = z

@@ -1,9 +1,9 @@
 /**
  * Compares a configuration document with the store and, on apply, makes the store match it through the same
  * services the admin API uses, in one transaction: the whole document applies or nothing does. Entries the
- * document leaves out are kept unless `prune` is set; fields it leaves out keep their stored values.
+ * document leaves out are kept unless `prune` is set; fields it leaves out keep their stored values. Prices are
+ * identified by (scope, target, effectiveFrom); they are immutable rows, so a changed price is replaced.
  */
-import { eq } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { AuthMethod } from '../../core/snapshot/source.js';
 import type { MasterKey } from '../../secrets/envelope.js';
@@ -12,8 +12,10 @@ import { apiKeys, environments, teams } from '../../store/schema.js';
 import type { ApiKeyUpdate } from '../api/schemas.js';
 import { loadConfiguration } from '../configuration.js';
 import { createAlias, deleteAlias, listAliases, moveAlias, updateAlias } from '../services/aliases.js';
+import { createBudget, deleteBudget, listBudgets, updateBudget } from '../services/budgets.js';
 import { createEnvironment, deleteEnvironment } from '../services/environments.js';
 import { createModel, deleteModel, listModels, updateModel } from '../services/models.js';
+import { createPrice, deletePrice, listPrices } from '../services/prices.js';
 import {
   createProvider,
   credentialFieldsFromText,
@@ -21,8 +23,8 @@ import {
   listProviders,
   updateProvider,
 } from '../services/providers.js';
-import { createTeam, keyView, revokeKey, updateKey } from '../services/teams-and-keys.js';
-import type { ConfigChange, ConfigDocument, ConfigKey, ConfigPlan } from './document.js';
+import { createTeam, keyView, revokeKey, updateKey, updateTeam } from '../services/teams-and-keys.js';
+import type { ConfigChange, ConfigDocument, ConfigKey, ConfigPlan, ConfigPrice } from './document.js';
 
 type Operation = () => Promise<unknown>;
 
@@ -51,6 +53,9 @@ const keySettingFields = [
   'metadata',
   'residency',
   'residencyHeader',
+  'requestsPerMinute',
+  'tokensPerMinute',
+  'captureBodies',
   'expiresAt',
 ] as const;
 type KeySettingField = (typeof keySettingFields)[number];
@@ -72,6 +77,21 @@ function canonical(value: unknown): unknown {
 }
 
 const sameSetting = (a: unknown, b: unknown) => same(canonical(a), canonical(b));
+
+/** A price's `effectiveFrom` as the store reports it (a document may leave it out: always). */
+const priceFrom = (effectiveFrom: string | undefined) => new Date(effectiveFrom ?? 0).toISOString();
+
+/** A price's identity in plans: `<scope>:<target>@<effectiveFrom>`. */
+const priceId = (price: { scope: string; target: string; effectiveFrom?: string }) =>
+  `${price.scope}:${price.target}@${priceFrom(price.effectiveFrom)}`;
+
+/** Two amounts are the same price whatever their trailing zeros (`2.5` and `2.50`). */
+const sameAmount = (a: string | null | undefined, b: string | null | undefined) => {
+  const trim = (value: string) => value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return a == null || b == null ? (a ?? null) === (b ?? null) : trim(a) === trim(b);
+};
+
+const priceAmountFields = ['input', 'cachedInput', 'cacheWrite', 'output', 'reasoning'] as const;
 
 async function compute(
   db: Database,
@@ -168,15 +188,18 @@ async function compute(
     if (!current) {
       changes.push({ action: 'create', kind: 'team', id: team.name });
       operations.push(() => createTeam(db, team));
-    } else if (team.description !== undefined && !same(team.description, current.description)) {
-      changes.push({ action: 'update', kind: 'team', id: team.name, fields: ['description'] });
-      operations.push(() =>
-        db
-          .update(teams)
-          .set({ description: team.description ?? null })
-          .where(eq(teams.id, current.id)),
-      );
-    } else unchanged++;
+    } else {
+      const fields = (
+        ['description', 'requestsPerMinute', 'tokensPerMinute', 'captureBodies'] as const
+      ).filter((field) => team[field] !== undefined && !same(team[field], current[field]));
+      if (fields.length === 0) {
+        unchanged++;
+        continue;
+      }
+      changes.push({ action: 'update', kind: 'team', id: team.name, fields: [...fields] });
+      const patch = Object.fromEntries(fields.map((field) => [field, team[field]]));
+      operations.push(() => updateTeam(db, current.id, patch));
+    }
   }
 
   // Models (audiences name teams in the document and hold team ids in the store)
@@ -283,6 +306,54 @@ async function compute(
     else unchanged++;
   }
 
+  // Prices, after the models they may name. A price is immutable: a changed one is deleted and created anew with
+  // the document's fields over the stored ones. The store may hold several rows of one identity (the admin API does not
+  // forbid it): they are replaced or deleted together.
+  const currentPrices = new Map<string, Awaited<ReturnType<typeof listPrices>>>();
+  for (const price of await listPrices(db)) {
+    const id = priceId(price);
+    currentPrices.set(id, [...(currentPrices.get(id) ?? []), price]);
+  }
+  const wantedPrices = new Set<string>();
+  for (const wanted of document.prices ?? []) {
+    const id = priceId(wanted);
+    if (wantedPrices.has(id)) {
+      throw new GatewayError('invalid_request', `Price ${id} appears more than once in the document`);
+    }
+    wantedPrices.add(id);
+    const stored = currentPrices.get(id) ?? [];
+    const current = stored[0];
+    const effectiveFrom = priceFrom(wanted.effectiveFrom);
+    if (!current) {
+      changes.push({ action: 'create', kind: 'price', id });
+      operations.push(() => createPrice(db, { ...wanted, effectiveFrom }));
+      continue;
+    }
+    const differing: string[] = priceAmountFields.filter(
+      (field) => wanted[field] !== undefined && !sameAmount(wanted[field], current[field]),
+    );
+    if (wanted.note !== undefined && (wanted.note ?? null) !== current.note) differing.push('note');
+    if (differing.length === 0 && stored.length === 1) {
+      unchanged++;
+      continue;
+    }
+    changes.push({ action: 'update', kind: 'price', id, fields: differing });
+    const replacement: ConfigPrice = {
+      scope: current.scope,
+      target: current.target,
+      input: wanted.input,
+      cachedInput: wanted.cachedInput === undefined ? current.cachedInput : wanted.cachedInput,
+      cacheWrite: wanted.cacheWrite === undefined ? current.cacheWrite : wanted.cacheWrite,
+      output: wanted.output,
+      reasoning: wanted.reasoning === undefined ? current.reasoning : wanted.reasoning,
+      note: wanted.note === undefined ? current.note : wanted.note,
+    };
+    operations.push(async () => {
+      for (const price of stored) await deletePrice(db, price.id);
+      return createPrice(db, { ...replacement, effectiveFrom });
+    });
+  }
+
   // Keys: a document changes a key's settings (through `updateKey`, as PATCH /keys/{id} does) and can revoke a
   // key, but never issues one (its secret is shown once, by the API).
   const currentKeys = new Map((await db.select().from(apiKeys)).map((row) => [row.id, keyView(row)]));
@@ -310,7 +381,100 @@ async function compute(
     if (differing.length === 0 && !revokes) unchanged++;
   }
 
+  // Budgets, after the teams and keys they belong to (a team created above gets its id when the operations run).
+  const budgetId = (budget: { scope: string; name: string; key?: string; team?: string }) =>
+    `${budget.scope}:${budget.scope === 'key' ? budget.key : budget.team}:${budget.name}`;
+  const teamNamesNow = new Map([...currentTeams.values()].map((row) => [row.id, row.name]));
+  const currentBudgets = new Map(
+    (await listBudgets(db)).map((budget) => [
+      budgetId({
+        scope: budget.scope,
+        name: budget.name,
+        key: budget.keyId ?? undefined,
+        team: budget.teamId ? (teamNamesNow.get(budget.teamId) ?? budget.teamId) : undefined,
+      }),
+      budget,
+    ]),
+  );
+  const wantedBudgets = new Set<string>();
+  for (const wanted of document.budgets ?? []) {
+    const id = budgetId(wanted);
+    if (wantedBudgets.has(id)) {
+      throw new GatewayError('invalid_request', `Budget ${id} appears more than once in the document`);
+    }
+    wantedBudgets.add(id);
+    const current = currentBudgets.get(id);
+    const settings = {
+      limitUsd: wanted.limitUsd,
+      limitTokens: wanted.limitTokens,
+      period: wanted.period,
+      timezone: wanted.timezone,
+      alertAtPercent: wanted.alertAtPercent,
+      onStoreFailure: wanted.onStoreFailure,
+      enabled: wanted.enabled,
+    };
+    if (!current) {
+      changes.push({ action: 'create', kind: 'budget', id });
+      operations.push(async () => {
+        const teamId =
+          wanted.scope === 'team'
+            ? (await db.select({ id: teams.id, name: teams.name }).from(teams)).find(
+                (row) => row.name === wanted.team,
+              )?.id
+            : undefined;
+        if (wanted.scope === 'team' && !teamId) {
+          throw new GatewayError('invalid_request', `Budget ${id}: team ${wanted.team} does not exist`);
+        }
+        return createBudget(db, {
+          name: wanted.name,
+          scope: wanted.scope,
+          keyId: wanted.scope === 'key' ? wanted.key : null,
+          teamId: teamId ?? null,
+          ...settings,
+        });
+      });
+      continue;
+    }
+    const differing = (Object.keys(settings) as Array<keyof typeof settings>).filter(
+      (field) =>
+        settings[field] !== undefined &&
+        !(field === 'limitUsd'
+          ? sameAmount(settings.limitUsd ?? null, current.limitUsd)
+          : same(settings[field], current[field])),
+    );
+    if (differing.length === 0) {
+      unchanged++;
+      continue;
+    }
+    changes.push({ action: 'update', kind: 'budget', id, fields: differing });
+    const patch = Object.fromEntries(differing.map((field) => [field, settings[field]]));
+    operations.push(() => updateBudget(db, current.id, patch));
+  }
+
   if (prune) {
+    // A document without a budgets list leaves the budgets alone.
+    if (document.budgets) {
+      for (const [id, budget] of currentBudgets) {
+        if (wantedBudgets.has(id)) continue;
+        later.push({
+          change: { action: 'delete', kind: 'budget', id },
+          operation: () => deleteBudget(db, budget.id),
+        });
+      }
+    }
+    // Prices go first (they may name the models and deployments deleted below). A document without a prices list
+    // leaves the price book alone.
+    if (document.prices) {
+      for (const [id, stored] of currentPrices) {
+        if (wantedPrices.has(id)) continue;
+        later.push({
+          change: { action: 'delete', kind: 'price', id },
+          operation: async () => {
+            for (const price of stored) await deletePrice(db, price.id);
+          },
+        });
+      }
+    }
     const wantedAliases = new Set((document.aliases ?? []).map((alias) => alias.id));
     for (const id of currentAliases.keys()) {
       if (!wantedAliases.has(id))

@@ -11,6 +11,7 @@ import {
   ENVIRONMENT_PATTERN,
   IDENTIFIER_PATTERN,
   MODEL_NAME_PATTERN,
+  TeamUpdateSchema,
 } from '../api/schemas.js';
 
 export const CONFIG_DOCUMENT_VERSION = 1;
@@ -96,8 +97,60 @@ export const ConfigKeySchema = z
     metadata: keySettings.metadata,
     residency: keySettings.residency,
     residencyHeader: keySettings.residencyHeader,
+    requestsPerMinute: keySettings.requestsPerMinute,
+    tokensPerMinute: keySettings.tokensPerMinute,
+    captureBodies: keySettings.captureBodies,
   })
   .strict();
+
+const priceAmount = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,6})?$/, 'USD per million tokens as a decimal with at most 6 decimals, like "2.50"');
+
+/**
+ * A price of the price book, identified by (scope, target, effectiveFrom). Prices are immutable rows: a changed
+ * amount is applied as a new row replacing the old one.
+ */
+export const ConfigPriceSchema = z
+  .object({
+    scope: z.enum(['model', 'deployment']),
+    /** A logical model id, or a deployment as `<provider id>/<upstream model>`. */
+    target: z.string().min(1).max(300),
+    /** From when the price applies; left out: always (1970-01-01T00:00:00.000Z). */
+    effectiveFrom: z.string().datetime({ offset: true }).optional(),
+    input: priceAmount,
+    cachedInput: priceAmount.nullable().optional(),
+    cacheWrite: priceAmount.nullable().optional(),
+    output: priceAmount,
+    reasoning: priceAmount.nullable().optional(),
+    note: z.string().max(500).nullable().optional(),
+  })
+  .strict();
+
+/** A budget of a key (by id) or a team (by name), identified by its scope, owner and name. */
+export const ConfigBudgetSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scope: z.enum(['key', 'team']),
+    key: z.string().min(1).max(64).optional(),
+    team: z.string().min(1).max(100).optional(),
+    limitUsd: z
+      .string()
+      .regex(/^\d{1,9}(\.\d{1,9})?$/, 'a decimal amount in USD with at most 9 decimals, like "250.00"')
+      .nullable()
+      .optional(),
+    limitTokens: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+    period: z.enum(['day', 'week', 'month', 'lifetime']),
+    timezone: z.string().min(1).max(64).optional(),
+    alertAtPercent: z.number().gt(0).max(100).nullable().optional(),
+    onStoreFailure: z.enum(['open', 'closed']).nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .refine((budget) => (budget.scope === 'key' ? budget.key && !budget.team : budget.team && !budget.key), {
+    message: 'a key budget names its `key` (id), a team budget its `team` (name)',
+  });
+export type ConfigBudget = z.infer<typeof ConfigBudgetSchema>;
 
 export const ConfigDocumentSchema = z
   .object({
@@ -130,11 +183,19 @@ export const ConfigDocumentSchema = z
     teams: z
       .array(
         z
-          .object({ name: z.string().trim().min(1).max(100), description: z.string().nullable().optional() })
+          .object({
+            name: z.string().trim().min(1).max(100),
+            description: z.string().nullable().optional(),
+            requestsPerMinute: TeamUpdateSchema.shape.requestsPerMinute,
+            tokensPerMinute: TeamUpdateSchema.shape.tokensPerMinute,
+            captureBodies: TeamUpdateSchema.shape.captureBodies,
+          })
           .strict(),
       )
       .optional(),
     keys: z.array(ConfigKeySchema).optional(),
+    prices: z.array(ConfigPriceSchema).optional(),
+    budgets: z.array(ConfigBudgetSchema).optional(),
   })
   .strict()
   .openapi('ConfigDocument');
@@ -143,10 +204,11 @@ export type ConfigDocument = z.infer<typeof ConfigDocumentSchema>;
 export type ConfigProvider = z.infer<typeof ConfigProviderSchema>;
 export type ConfigModel = z.infer<typeof ConfigModelSchema>;
 export type ConfigKey = z.infer<typeof ConfigKeySchema>;
+export type ConfigPrice = z.infer<typeof ConfigPriceSchema>;
 
 export const ConfigChangeSchema = z.object({
   action: z.enum(['create', 'update', 'delete', 'revoke']),
-  kind: z.enum(['environment', 'provider', 'model', 'alias', 'team', 'key']),
+  kind: z.enum(['environment', 'provider', 'model', 'alias', 'team', 'key', 'price', 'budget']),
   id: z.string(),
   fields: z.array(z.string()).optional(),
 });

@@ -1,9 +1,11 @@
-/** Writes the stored configuration as a configuration document (credentials as references only, no key secrets). */
+/** Writes the stored configuration as a configuration document (credentials as references only, no key secrets, prices included). */
 import { asc } from 'drizzle-orm';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
 import { listAliases } from '../services/aliases.js';
+import { listBudgets } from '../services/budgets.js';
 import { listModels } from '../services/models.js';
+import { listPrices } from '../services/prices.js';
 import { listProviders } from '../services/providers.js';
 import { keyView } from '../services/teams-and-keys.js';
 import { CONFIG_DOCUMENT_VERSION, type ConfigDocument } from './document.js';
@@ -51,7 +53,13 @@ export async function exportConfiguration(db: Database): Promise<ConfigDocument>
       modelId: alias.modelId,
       description: alias.description,
     })),
-    teams: teamRows.map((row) => ({ name: row.name, description: row.description })),
+    teams: teamRows.map((row) => ({
+      name: row.name,
+      description: row.description,
+      requestsPerMinute: row.requestsPerMinute,
+      tokensPerMinute: row.tokensPerMinute,
+      captureBodies: row.captureBodies,
+    })),
     // The key's settings as the admin API shows them; never its secret or hash.
     keys: keyRows.map(keyView).map((key) => ({
       id: key.id,
@@ -67,6 +75,36 @@ export async function exportConfiguration(db: Database): Promise<ConfigDocument>
       metadata: key.metadata,
       residency: key.residency,
       residencyHeader: key.residencyHeader,
+      requestsPerMinute: key.requestsPerMinute,
+      tokensPerMinute: key.tokensPerMinute,
+      captureBodies: key.captureBodies,
+    })),
+    // The price book, by (scope, target, effectiveFrom); row ids and creation times are the store's own.
+    // Budgets name their key by id and their team by name, like the keys above.
+    budgets: (await listBudgets(db)).map((budget) => ({
+      name: budget.name,
+      scope: budget.scope,
+      ...(budget.scope === 'key'
+        ? { key: budget.keyId! }
+        : { team: teamNames.get(budget.teamId!) ?? budget.teamId! }),
+      limitUsd: budget.limitUsd,
+      limitTokens: budget.limitTokens,
+      period: budget.period,
+      timezone: budget.timezone,
+      alertAtPercent: budget.alertAtPercent,
+      onStoreFailure: budget.onStoreFailure,
+      enabled: budget.enabled,
+    })),
+    prices: (await listPrices(db)).map((price) => ({
+      scope: price.scope,
+      target: price.target,
+      effectiveFrom: price.effectiveFrom,
+      input: price.input,
+      cachedInput: price.cachedInput,
+      cacheWrite: price.cacheWrite,
+      output: price.output,
+      reasoning: price.reasoning,
+      note: price.note,
     })),
   };
 }

@@ -8,6 +8,8 @@ import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js
 import { MasterKeyError } from '../../secrets/master-key.js';
 import type { Database } from '../../store/database.js';
 import { adminTokens, meta } from '../../store/schema.js';
+import { startupAuditContext } from '../audit/context.js';
+import { recordAudit } from '../audit/record.js';
 import { newId } from './teams-and-keys.js';
 
 const KEY_CHECK = 'master_key_check';
@@ -58,7 +60,7 @@ export async function ensureAdminToken(
       .from(adminTokens)
       .where(eq(adminTokens.secretHash, hash));
     if (existing) return { created: false };
-    await db.insert(adminTokens).values({
+    await insertAdminToken(db, {
       id: newId('adm'),
       name: 'bootstrap (JUNCTION_ADMIN_TOKEN)',
       role: 'super_admin',
@@ -72,7 +74,7 @@ export async function ensureAdminToken(
   const [any] = await db.select({ id: adminTokens.id }).from(adminTokens).limit(1);
   if (any) return { created: false };
   const token = generateSecret(ADMIN_TOKEN_PREFIX);
-  await db.insert(adminTokens).values({
+  await insertAdminToken(db, {
     id: newId('adm'),
     name: 'bootstrap (generated)',
     role: 'super_admin',
@@ -80,6 +82,22 @@ export async function ensureAdminToken(
     secretHash: hashSecret(token),
   });
   return { generatedToken: token, created: true };
+}
+
+/** Stores an admin token and its audit row (the actor is Junction's start-up) in one transaction. */
+async function insertAdminToken(db: Database, row: typeof adminTokens.$inferInsert): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(adminTokens).values(row);
+    await recordAudit(
+      tx as unknown as Database,
+      {
+        targetType: 'admin_tokens',
+        targetId: row.id,
+        after: { id: row.id, name: row.name, role: row.role, prefix: row.prefix, secret: { stored: true } },
+      },
+      startupAuditContext('admin_tokens.create'),
+    );
+  });
 }
 
 export interface AdminPrincipal {

@@ -1,13 +1,15 @@
 /**
  * The price book and what it says of usage rows: prices per logical model or per deployment, from a date on; a
- * usage row is priced with the deployment's price in effect at its time, else its model's, else it stays unpriced
- * with a warning (never a silent $0). Correcting a price can re-price the rows of a period.
+ * usage row is priced with the deployment's price in effect at its time, else its model's, else the price Junction
+ * ships for its provider type and upstream model (`core/pricing/default-prices.json`, unless turned off), else it
+ * stays unpriced with a warning (never a silent $0). Correcting a price can re-price the rows of a period.
  */
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { costPico, isPriceText, type Price, picoToUsd, priceAt } from '../../core/pricing/cost.js';
+import { defaultPrice, defaultPrices } from '../../core/pricing/defaults.js';
 import type { Database } from '../../store/database.js';
-import { prices, usageRecords } from '../../store/schema.js';
+import { prices, providers, usageRecords } from '../../store/schema.js';
 import type { UsageRecord } from '../../usage/record.js';
 import { notFound } from './store-errors.js';
 import { newId } from './teams-and-keys.js';
@@ -89,9 +91,42 @@ export async function deletePrice(db: Database, id: string): Promise<void> {
   if (deleted.length === 0) throw notFound('Price', id);
 }
 
-/** Prices by `<scope>:<target>`, each list in date order, for pricing many rows at once. */
-export async function loadPriceBook(db: Database): Promise<PriceBook> {
-  const book: PriceBook = new Map();
+/** The shipped default price table (optionally for one provider type or upstream model), as the admin API shows it. */
+export function listDefaultPrices(filter: { providerType?: string; model?: string } = {}) {
+  return defaultPrices
+    .filter((price) => !filter.providerType || price.providerType === filter.providerType)
+    .filter((price) => !filter.model || price.model === filter.model)
+    .map((price) => ({
+      providerType: price.providerType,
+      model: price.model,
+      effectiveFrom: price.effectiveFrom,
+      input: price.input,
+      cachedInput: price.cachedInput ?? null,
+      cacheWrite: price.cacheWrite ?? null,
+      output: price.output,
+      reasoning: price.reasoning ?? null,
+      source: price.source,
+      note: price.note ?? null,
+    }));
+}
+
+/**
+ * The price book for pricing many rows at once: stored prices by `<scope>:<target>`, each list in date order, and,
+ * unless the shipped defaults are turned off, each provider entry's type (the defaults are keyed by it).
+ */
+export interface PriceBook {
+  prices: Map<string, Array<Price & { effectiveFrom: string }>>;
+  /** Provider id → provider type; absent when the shipped default prices are not used. */
+  providerTypes?: Map<string, string>;
+}
+
+export interface PriceBookOptions {
+  /** Fall back to the default prices shipped with Junction (JUNCTION_DEFAULT_PRICES); on by default. */
+  defaults?: boolean;
+}
+
+export async function loadPriceBook(db: Database, options: PriceBookOptions = {}): Promise<PriceBook> {
+  const book: PriceBook['prices'] = new Map();
   for (const row of await db.select().from(prices).orderBy(asc(prices.effectiveFrom))) {
     const key = `${row.scope}:${row.target}`;
     const list = book.get(key) ?? [];
@@ -105,16 +140,17 @@ export async function loadPriceBook(db: Database): Promise<PriceBook> {
     });
     book.set(key, list);
   }
-  return book;
+  if (options.defaults === false) return { prices: book };
+  const types = await db.select({ id: providers.id, type: providers.type }).from(providers);
+  return { prices: book, providerTypes: new Map(types.map((row) => [row.id, row.type])) };
 }
-
-export type PriceBook = Map<string, Array<Price & { effectiveFrom: string }>>;
 
 type Priceable = Pick<
   UsageRecord,
   | 'at'
   | 'model'
   | 'backend'
+  | 'providerId'
   | 'promptTokens'
   | 'completionTokens'
   | 'cachedTokens'
@@ -122,20 +158,45 @@ type Priceable = Pick<
   | 'reasoningTokens'
 >;
 
-/** A row's cost (USD, 12 decimals) and, when it has none, why. */
+/** Where a row's price came from: an operator's deployment or model price, or the shipped default table. */
+export type PriceSource = 'deployment' | 'model' | 'default';
+
+/** The upstream model of a backend (`<provider id>/<upstream model>`; the model name may itself contain `/`). */
+function upstreamModel(backend: string, providerId: string): string | undefined {
+  return backend.startsWith(`${providerId}/`) ? backend.slice(providerId.length + 1) : undefined;
+}
+
+/** The price in effect for a row and where it came from; operators' prices always win over the defaults. */
+function findPrice(book: PriceBook, record: Priceable): { price: Price; source: PriceSource } | undefined {
+  const deployment = record.backend
+    ? priceAt(book.prices.get(`deployment:${record.backend}`) ?? [], record.at)
+    : undefined;
+  if (deployment) return { price: deployment, source: 'deployment' };
+  const model = record.model ? priceAt(book.prices.get(`model:${record.model}`) ?? [], record.at) : undefined;
+  if (model) return { price: model, source: 'model' };
+  if (!book.providerTypes || !record.backend || !record.providerId) return undefined;
+  const type = book.providerTypes.get(record.providerId);
+  const upstream = upstreamModel(record.backend, record.providerId);
+  const shipped = type && upstream ? defaultPrice(type, upstream, record.at) : undefined;
+  return shipped ? { price: shipped, source: 'default' } : undefined;
+}
+
+/**
+ * A row's cost (USD, 12 decimals) and, when it has none, why. `priceSource` says where the price came from
+ * (a row priced from the shipped defaults keeps a null warning; the source is not stored).
+ */
 export function priceRecord(
   book: PriceBook,
   record: Priceable,
-): { costUsd: string | null; priceWarning: string | null } {
+): { costUsd: string | null; priceWarning: string | null; priceSource: PriceSource | null } {
   if (record.promptTokens === null && record.completionTokens === null)
-    return { costUsd: null, priceWarning: null };
-  const price =
-    (record.backend ? priceAt(book.get(`deployment:${record.backend}`) ?? [], record.at) : undefined) ??
-    (record.model ? priceAt(book.get(`model:${record.model}`) ?? [], record.at) : undefined);
-  if (!price) {
+    return { costUsd: null, priceWarning: null, priceSource: null };
+  const found = findPrice(book, record);
+  if (!found) {
     return {
       costUsd: null,
       priceWarning: `No price for ${record.backend ?? record.model ?? 'this request'} at ${record.at}`,
+      priceSource: null,
     };
   }
   const pico = costPico(
@@ -146,9 +207,9 @@ export function priceRecord(
       cacheWriteTokens: record.cacheWriteTokens ?? 0,
       reasoningTokens: record.reasoningTokens ?? 0,
     },
-    price,
+    found.price,
   );
-  return { costUsd: picoToUsd(pico), priceWarning: null };
+  return { costUsd: picoToUsd(pico), priceWarning: null, priceSource: found.source };
 }
 
 /** Whether two amounts are equal, whatever trailing zeros the store kept (PGlite drops them, PostgreSQL keeps 12). */
@@ -158,20 +219,25 @@ export function sameUsd(a: string | null, b: string | null): boolean {
 }
 
 /** Re-prices the usage rows of `[from, to)` with the price book as it is now; returns how many changed. */
-export async function repriceUsage(db: Database, from: string, to: string): Promise<{ repriced: number }> {
+export async function repriceUsage(
+  db: Database,
+  from: string,
+  to: string,
+  options: PriceBookOptions = {},
+): Promise<{ repriced: number }> {
   if (!(Date.parse(from) < Date.parse(to))) {
     throw new GatewayError('invalid_request', '`from` must be a date-time before `to`');
   }
-  const book = await loadPriceBook(db);
+  const book = await loadPriceBook(db, options);
   const rows = await db
     .select()
     .from(usageRecords)
     .where(and(gte(usageRecords.at, new Date(from)), lt(usageRecords.at, new Date(to))));
   let repriced = 0;
   for (const row of rows) {
-    const priced = priceRecord(book, { ...row, at: row.at.toISOString() });
-    if (sameUsd(priced.costUsd, row.costUsd) && priced.priceWarning === row.priceWarning) continue;
-    await db.update(usageRecords).set(priced).where(eq(usageRecords.id, row.id));
+    const { costUsd, priceWarning } = priceRecord(book, { ...row, at: row.at.toISOString() });
+    if (sameUsd(costUsd, row.costUsd) && priceWarning === row.priceWarning) continue;
+    await db.update(usageRecords).set({ costUsd, priceWarning }).where(eq(usageRecords.id, row.id));
     repriced++;
   }
   return { repriced };

@@ -5,7 +5,7 @@ import { effectiveBaseUrl, providerTypeInfo, regionOfHost } from '../../core/pro
 import { parseAwsCredentials, parseServiceAccount } from '../../core/providers/credentials.js';
 import { parseBaseUrl } from '../../core/snapshot/compile.js';
 import type { AuthMethod, ProviderType } from '../../core/snapshot/source.js';
-import type { HealthBoard, HealthRecord } from '../../health/health-board.js';
+import type { HealthBoard } from '../../health/health-board.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import { credentialHint } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';

@@ -5,7 +5,13 @@ import { GatewayError } from '../../core/errors/gateway-error.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, environments, teams } from '../../store/schema.js';
-import type { ApiKeyCreate, ApiKeyUpdate, RoutingPolicyInput, TeamCreate } from '../api/schemas.js';
+import type {
+  ApiKeyCreate,
+  ApiKeyUpdate,
+  RoutingPolicyInput,
+  TeamCreate,
+  TeamUpdate,
+} from '../api/schemas.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
 export const API_KEY_PREFIX = 'jk';
@@ -19,6 +25,9 @@ const teamView = (row: TeamRow) => ({
   id: row.id,
   name: row.name,
   description: row.description,
+  requestsPerMinute: row.requestsPerMinute,
+  tokensPerMinute: row.tokensPerMinute,
+  captureBodies: row.captureBodies,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -34,6 +43,9 @@ export const keyView = (row: KeyRow) => ({
   allowedModels: row.allowedModels ?? null,
   residency: row.residency,
   residencyHeader: row.residencyHeader,
+  requestsPerMinute: row.requestsPerMinute,
+  tokensPerMinute: row.tokensPerMinute,
+  captureBodies: row.captureBodies,
   previousSecretExpiresAt: row.previousSecretExpiresAt?.toISOString() ?? null,
   createdAt: row.createdAt.toISOString(),
   expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -54,10 +66,31 @@ export async function getTeam(db: Database, id: string) {
 export async function createTeam(db: Database, input: TeamCreate) {
   const [row] = await db
     .insert(teams)
-    .values({ id: newId('team'), name: input.name, description: input.description ?? null })
+    .values({
+      id: newId('team'),
+      name: input.name,
+      description: input.description ?? null,
+      requestsPerMinute: input.requestsPerMinute ?? null,
+      tokensPerMinute: input.tokensPerMinute ?? null,
+      captureBodies: input.captureBodies ?? false,
+    })
     .returning()
     .catch((error: unknown) => rethrowConflict(error, `A team named ${input.name} already exists`));
   return teamView(row!);
+}
+
+/** Changes a team's description, per-minute limits or body capture. */
+export async function updateTeam(db: Database, id: string, patch: TeamUpdate) {
+  const changes = {
+    description: patch.description,
+    requestsPerMinute: patch.requestsPerMinute,
+    tokensPerMinute: patch.tokensPerMinute,
+    captureBodies: patch.captureBodies,
+  };
+  if (Object.values(changes).every((value) => value === undefined)) return getTeam(db, id);
+  const [row] = await db.update(teams).set(changes).where(eq(teams.id, id)).returning();
+  if (!row) throw notFound('Team', id);
+  return teamView(row);
 }
 
 export async function deleteTeam(db: Database, id: string): Promise<void> {
@@ -124,6 +157,9 @@ export async function createKey(db: Database, input: ApiKeyCreate, secret = gene
       allowedModels: input.allowedModels ?? null,
       residency: input.residency ?? null,
       residencyHeader: input.residencyHeader ?? false,
+      requestsPerMinute: input.requestsPerMinute ?? null,
+      tokensPerMinute: input.tokensPerMinute ?? null,
+      captureBodies: input.captureBodies ?? false,
       expiresAt,
     })
     .returning()
@@ -142,6 +178,9 @@ export async function updateKey(db: Database, id: string, patch: ApiKeyUpdate) {
     allowedModels: patch.allowedModels,
     residency: patch.residency,
     residencyHeader: patch.residencyHeader,
+    requestsPerMinute: patch.requestsPerMinute,
+    tokensPerMinute: patch.tokensPerMinute,
+    captureBodies: patch.captureBodies,
     expiresAt,
   };
   // An empty change leaves the key as it is (the store refuses an update that sets nothing).

@@ -25,15 +25,24 @@ export class UsageDrainer {
   readonly #db: Database;
   readonly #logger: Logger;
   readonly #intervalMs: number;
+  readonly #defaultPrices: boolean;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
-  constructor(options: { dir: string; db: Database; logger: Logger; intervalMs?: number }) {
+  constructor(options: {
+    dir: string;
+    db: Database;
+    logger: Logger;
+    intervalMs?: number;
+    /** Price rows without an operator's price from the default table shipped with Junction (default true). */
+    defaultPrices?: boolean;
+  }) {
     this.dir = options.dir;
     this.#reader = new SpoolReader(options.dir);
     this.#db = options.db;
     this.#logger = options.logger;
     this.#intervalMs = options.intervalMs ?? 1_000;
+    this.#defaultPrices = options.defaultPrices ?? true;
   }
 
   async start(): Promise<void> {
@@ -78,10 +87,11 @@ export class UsageDrainer {
    * parameters per row costs the embedded store several times more CPU than parsing one JSON text.
    */
   async #store(records: UsageRecord[]): Promise<void> {
-    const book = await loadPriceBook(this.#db);
+    const book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
     const rows = records.map((record) => {
       const row: Record<string, unknown> = {};
-      const priced: Record<string, unknown> = { ...record, ...priceRecord(book, record) };
+      const { costUsd, priceWarning } = priceRecord(book, record);
+      const priced: Record<string, unknown> = { ...record, costUsd, priceWarning };
       for (const [key, column] of COLUMNS) if (key in priced) row[column] = priced[key];
       // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
       row.usage_estimated = priced.usageEstimated === true;

@@ -36,6 +36,8 @@ class AnthropicStreamMapper implements StreamMapper {
   private toolCount = 0;
   private readonly blocks = new Map<number, BlockState>();
   private anthropicUsage: AnthropicUsage | undefined;
+  /** `message_delta` brought the output count (message_start's is a placeholder). */
+  private outputCounted = false;
 
   constructor(private readonly context: ResponseContext) {}
 
@@ -75,6 +77,10 @@ class AnthropicStreamMapper implements StreamMapper {
 
   usage(): Usage | undefined {
     return this.anthropicUsage ? mapAnthropicUsage(this.anthropicUsage) : undefined;
+  }
+
+  usageCoversCompletion(): boolean {
+    return this.outputCounted;
   }
 
   private chunk(delta: Delta, finishReason: FinishReason | null = null): ChatCompletionChunk {
@@ -212,6 +218,7 @@ class AnthropicStreamMapper implements StreamMapper {
 
   private messageDelta(data: Record<string, unknown>): StreamStep {
     this.recordUsage(data.usage);
+    if (isRecord(data.usage) && typeof data.usage.output_tokens === 'number') this.outputCounted = true;
     const delta = isRecord(data.delta) ? data.delta : {};
     const stopReason = typeof delta.stop_reason === 'string' ? delta.stop_reason : undefined;
     if (stopReason === undefined || this.finished) return NOTHING;

@@ -74,4 +74,23 @@ describe('azure-openai adapter', () => {
     });
     expect(preview('2025-01-01-preview')).toMatchObject({ ok: true, warnings: [] });
   });
+
+  it('asks for the stream usage chunk where the API version has stream_options, and not before', () => {
+    const streamBody = '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true}';
+    const build = (apiVersion: string) =>
+      azureOpenAIAdapter.buildChat({
+        request: JSON.parse(streamBody),
+        bodyText: streamBody,
+        target: { ...target, settings: { apiVersion } },
+      });
+    for (const apiVersion of ['2024-10-21', '2024-09-01-preview', 'v1']) {
+      const result = build(apiVersion);
+      if (!result.ok) throw result.error;
+      expect(JSON.parse(result.request.body).stream_options).toEqual({ include_usage: true });
+      expect(result.warnings).toEqual([]);
+    }
+    const old = build('2024-06-01');
+    if (!old.ok) throw old.error;
+    expect(old.request.body).toBe(streamBody);
+  });
 });

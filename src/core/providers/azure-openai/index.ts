@@ -11,7 +11,9 @@
  *   themselves ("Unrecognized request argument supplied"), so those are adapted per the version's schema,
  *   as published in Azure's API specs and changelog (see `chatFeatures`).
  *
- * Answers are OpenAI's format (with Azure's content-filter annotations) and are relayed as received.
+ * Answers are OpenAI's format (with Azure's content-filter annotations) and are relayed as received. Streamed
+ * chats ask for the final usage chunk (`stream_options.include_usage`) on every API that has it (v1, and dated
+ * versions from 2024-09-01-preview / 2024-10-21); the data plane removes it for a client that did not ask.
  */
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ChatCompletionRequest, ChatMessage, EmbeddingsRequest } from '../../wire/openai.js';
@@ -22,6 +24,7 @@ import {
   passthroughBody,
   relayedRequest,
   serialiseBody,
+  withStreamUsage,
 } from '../openai-wire/build-passthrough.js';
 import { readOpenAIError } from '../openai-wire/read-openai-error.js';
 
@@ -111,7 +114,10 @@ function buildChat(input: BuildInput<ChatCompletionRequest>): BuildResult {
   const stream = request.stream === true;
   const style = apiStyle(target);
   if (style.kind === 'next') {
-    const body = passthroughBody(input.bodyText, request.model, target.upstreamModel);
+    const body = withStreamUsage(
+      passthroughBody(input.bodyText, request.model, target.upstreamModel),
+      request,
+    );
     return relayedRequest(`${prefixOf(target)}/openai/v1/chat/completions${style.query}`, body, stream, []);
   }
 
@@ -144,7 +150,9 @@ function buildChat(input: BuildInput<ChatCompletionRequest>): BuildResult {
     );
     fields = { ...(fields ?? request), messages };
   }
-  const body = serialiseBody(input.bodyText, request.model, fields, undefined);
+  let body = serialiseBody(input.bodyText, request.model, fields, undefined);
+  // Versions that have stream_options report a stream's usage when asked; older ones cannot be asked.
+  if (supports(style, chatFeatures.stream_options)) body = withStreamUsage(body, request);
   return relayedRequest(datedPath(target, style, 'chat/completions'), body, stream, edit.warnings);
 }
 

@@ -7,6 +7,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import { replaceTopLevelValue } from '../../json/top-level-field.js';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage } from '../../wire/openai.js';
 import type { AdapterTarget, BuildInput, BuildResult } from '../adapter.js';
+import { withStreamUsage } from '../openai-wire/build-passthrough.js';
 import {
   type ConverseContentBlock,
   type ConverseImageBlock,
@@ -74,7 +75,11 @@ export function buildBedrockChat(input: BuildInput<ChatCompletionRequest>): Buil
         method: 'POST',
         path: `${runtimePrefix(target.basePath)}${OPENAI_PATH}/chat/completions`,
         headers: { 'content-type': 'application/json' },
-        body: replaceTopLevelValue(input.bodyText, 'model', JSON.stringify(target.upstreamModel)),
+        // A stream asks for its final usage chunk, as on OpenAI (removed again for a client that did not ask).
+        body: withStreamUsage(
+          replaceTopLevelValue(input.bodyText, 'model', JSON.stringify(target.upstreamModel)),
+          input.request,
+        ),
         framing: 'openai',
       },
       warnings: [],

@@ -27,6 +27,8 @@ export function createGeminiStreamMapper(context: ResponseContext): StreamMapper
   const choices = new Map<number, ChoiceState>();
   let calls = 0;
   let usage: Usage | undefined;
+  /** The last usageMetadata counted the candidates' tokens (a running total when the stream is not done). */
+  let countsCandidates = false;
   let done = false;
 
   const chunk = (choice: Choice): ChatCompletionChunk => ({
@@ -78,7 +80,10 @@ export function createGeminiStreamMapper(context: ResponseContext): StreamMapper
     }
     if (!isObject(parsed))
       return failure('upstream_bad_response', 'Gemini sent a stream event that is not an object');
-    if (isObject(parsed.usageMetadata)) usage = mapGeminiUsage(parsed.usageMetadata);
+    if (isObject(parsed.usageMetadata)) {
+      usage = mapGeminiUsage(parsed.usageMetadata);
+      countsCandidates = typeof parsed.usageMetadata.candidatesTokenCount === 'number';
+    }
 
     const out: ChatCompletionChunk[] = [];
     const candidates = Array.isArray(parsed.candidates) ? parsed.candidates : [];
@@ -125,7 +130,9 @@ export function createGeminiStreamMapper(context: ResponseContext): StreamMapper
     return { chunks: out };
   };
 
-  return { push, usage: () => usage };
+  // usageMetadata before the finishing event holds running counts, which may lack candidatesTokenCount: without
+  // it, a stream cut before its end keeps the prompt count and has its completion estimated from what was sent.
+  return { push, usage: () => usage, usageCoversCompletion: () => done || countsCandidates };
 }
 
 function failure(code: 'upstream_error' | 'upstream_bad_response', message: string): StreamStep {

@@ -48,4 +48,14 @@ describe('mistral adapter', () => {
     );
     expect(mistralToolCallId('call_1')).not.toBe(mistralToolCallId('call_2'));
   });
+
+  it('never sends stream_options, which Mistral rejects (it reports usage on its last chunk anyway)', () => {
+    for (const extra of ['', ',"stream_options":{"include_usage":true}']) {
+      const bodyText = `{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true${extra}}`;
+      const result = mistralAdapter.buildChat({ request: JSON.parse(bodyText), bodyText, target });
+      if (!result.ok) throw result.error;
+      expect(JSON.parse(result.request.body)).not.toHaveProperty('stream_options');
+      expect(result.warnings).toEqual([]);
+    }
+  });
 });

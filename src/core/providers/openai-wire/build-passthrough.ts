@@ -4,13 +4,32 @@
  * spelling and unknown fields survive); only a request that needs a field renamed or dropped is rebuilt, and
  * then from the already parsed request.
  */
-import { replaceTopLevelValue } from '../../json/top-level-field.js';
+import { replaceTopLevelValue, setTopLevelValue } from '../../json/top-level-field.js';
+import type { ChatCompletionRequest } from '../../wire/openai.js';
 import type { BuildResult, UpstreamFraming } from '../adapter.js';
 
 /** The client's body with the top-level `model` replaced by `upstreamModel`, or the very same string when the names are equal. */
 export function passthroughBody(bodyText: string, requestedModel: string, upstreamModel: string): string {
   if (requestedModel === upstreamModel) return bodyText;
   return replaceTopLevelValue(bodyText, 'model', JSON.stringify(upstreamModel));
+}
+
+/**
+ * The upstream body of a streamed chat asking for the final usage chunk (`stream_options.include_usage`), so
+ * every stream is accounted with the provider's own counts. A body that already asks for it, or that does not
+ * stream, is returned as is; otherwise only the top-level `stream_options` value is set (the client's other
+ * stream options kept), without re-serialising the rest. The data plane strips the usage chunk again from what
+ * a client that did not ask for it receives.
+ */
+export function withStreamUsage(body: string, request: ChatCompletionRequest): string {
+  if (request.stream !== true) return body;
+  const options = request.stream_options;
+  if (options?.include_usage === true) return body;
+  const value =
+    typeof options === 'object' && options !== null && !Array.isArray(options)
+      ? JSON.stringify({ ...options, include_usage: true })
+      : '{"include_usage":true}';
+  return setTopLevelValue(body, 'stream_options', value);
 }
 
 /** How one provider's request differs from OpenAI's at the top level. */

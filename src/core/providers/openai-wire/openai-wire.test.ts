@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { editFields, passthroughBody, relayedRequest, serialiseBody } from './build-passthrough.js';
+import {
+  editFields,
+  passthroughBody,
+  relayedRequest,
+  serialiseBody,
+  withStreamUsage,
+} from './build-passthrough.js';
 import { readOpenAIError } from './read-openai-error.js';
 
 describe('passthroughBody', () => {
@@ -128,6 +134,40 @@ describe('serialiseBody and relayedRequest', () => {
     expect(relayedRequest('/p', '{}', false, [])).toMatchObject({
       request: { headers: { 'content-type': 'application/json' } },
     });
+  });
+});
+
+describe('withStreamUsage', () => {
+  const streamed = (extra: string) =>
+    `{"model":"m", "messages":[{"role":"user","content":"\\"stream_options\\""}],"stream":true${extra}}`;
+  const build = (bodyText: string) => withStreamUsage(bodyText, JSON.parse(bodyText));
+
+  it('leaves a body that already asks for usage, or that does not stream, byte for byte', () => {
+    for (const body of [
+      streamed(',"stream_options":{"include_usage":true}'),
+      streamed(', "stream_options" : { "include_usage" : true, "x": 1 }'),
+      '{"model":"m","messages":[],"stream":false}',
+      '{"model":"m","messages":[]}',
+    ]) {
+      expect(build(body)).toBe(body);
+    }
+  });
+
+  it('adds stream_options when the client sent none, touching nothing else', () => {
+    const body = streamed('');
+    expect(build(body)).toBe(`{"stream_options":{"include_usage":true},${body.slice(1)}`);
+  });
+
+  it('sets include_usage in the client stream_options, keeping its other options', () => {
+    expect(build(streamed(',"stream_options":{"include_usage":false,"include_obfuscation":false}'))).toBe(
+      streamed(',"stream_options":{"include_usage":true,"include_obfuscation":false}'),
+    );
+    expect(build(streamed(',"stream_options":null'))).toBe(
+      streamed(',"stream_options":{"include_usage":true}'),
+    );
+    expect(build(streamed(',"stream_options":{}'))).toBe(
+      streamed(',"stream_options":{"include_usage":true}'),
+    );
   });
 });
 
