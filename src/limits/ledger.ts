@@ -220,12 +220,11 @@ export class MemoryLedger implements BudgetLedger {
     const state = this.#states.get(rule.id);
     if (state && state.window.id === window.id && !state.seeded) {
       state.seeded = true;
-      const before = { nano: state.spentNano, tokens: state.spentTokens };
       state.spentNano += spent.nano;
       state.spentTokens += spent.tokens;
-      // Already past the threshold before counting began: no alert now (it was due when it happened).
-      if (crossedThreshold(rule, { nano: 0, tokens: 0 }, before)) state.thresholdRaised = true;
-      if (crossedThreshold(rule, { nano: 0, tokens: 0 }, spent)) state.thresholdRaised = true;
+      // Past the threshold once the earlier spend is added: the alert was due when that happened, not now.
+      const after = { nano: state.spentNano, tokens: state.spentTokens };
+      if (crossedThreshold(rule, { nano: 0, tokens: 0 }, after)) state.thresholdRaised = true;
     }
     return Promise.resolve();
   }

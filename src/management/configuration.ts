@@ -1,6 +1,5 @@
 /** Loads the stored configuration as the compiler's input, decrypting credentials on the way. */
 import { asc, eq } from 'drizzle-orm';
-import type { BudgetPeriod } from '../core/budget/window.js';
 import { pushTo } from '../core/collections.js';
 import type { RoutingPolicy } from '../core/routing/policy.js';
 import type { ConfigurationSource, ModelCapabilities } from '../core/snapshot/source.js';
@@ -17,6 +16,7 @@ import {
   providers,
   teams,
 } from '../store/schema.js';
+import { budgetView } from './services/budgets.js';
 
 export const CONFIG_VERSION_KEY = 'config_version';
 
@@ -113,20 +113,13 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       requestsPerMinute: row.requestsPerMinute,
       tokensPerMinute: row.tokensPerMinute,
     })),
-    budgets: budgetRows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      scope: row.scope as 'key' | 'team',
-      keyId: row.keyId,
-      teamId: row.teamId,
-      limitUsd: row.limitUsd === null ? null : normaliseUsd(row.limitUsd),
-      limitTokens: row.limitTokens,
-      period: row.period as BudgetPeriod,
-      timeZone: row.timezone,
-      alertAtPercent: row.alertAtPercent,
-      onStoreFailure: row.onStoreFailure as 'open' | 'closed' | null,
-      enabled: row.enabled,
-    })),
+    // The admin API's view of a budget, with the compiler's field names.
+    budgets: budgetRows
+      .map(budgetView)
+      .map(({ timezone, createdAt: _created, updatedAt: _updated, ...budget }) => ({
+        ...budget,
+        timeZone: timezone,
+      })),
     prices: priceRows.map((row) => ({
       scope: row.scope as 'model' | 'deployment',
       target: row.target,
@@ -138,14 +131,4 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       reasoning: row.reasoning,
     })),
   };
-}
-
-/**
- * A stored numeric as decimal text: PostgreSQL gives `1.500000000`; the drivers are set to give numbers, which
- * are exact for any amount with at most 9 decimals below 9 million.
- */
-export function normaliseUsd(value: string | number): string {
-  if (typeof value === 'string') return value;
-  const text = value.toFixed(9);
-  return text;
 }

@@ -1,5 +1,6 @@
 /** Small builders that keep route declarations short and every route's error answers documented. */
 import { z } from '@hono/zod-openapi';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../services/listing.js';
 import { ProblemSchema } from './schemas.js';
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -36,3 +37,19 @@ export const idParam = (description: string) =>
   });
 
 export const security = [{ bearer: [] as string[] }];
+
+/** Query fields of a keyset-paged read: `limit` and the previous page's `nextCursor`. */
+export const pageQueryFields = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_LIMIT)
+    .default(DEFAULT_PAGE_LIMIT)
+    .openapi({ description: `Rows per page (1 to ${MAX_PAGE_LIMIT})` }),
+  cursor: z.string().max(1000).optional().openapi({ description: '`nextCursor` of the previous page' }),
+};
+
+/** A page of `schema` rows with the cursor of the next page (null on the last). */
+export const pageResponse = <T extends z.ZodType>(schema: T, description: string) =>
+  jsonResponse(z.object({ data: z.array(schema), nextCursor: z.string().nullable() }), description);

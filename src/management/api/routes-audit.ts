@@ -9,16 +9,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, Next } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { actionOf, requestIdFrom, runWithAuditContext, userAgentFrom } from '../audit/context.js';
-import {
-  type AuditFilter,
-  auditEntry,
-  auditExport,
-  auditPage,
-  DEFAULT_AUDIT_LIMIT,
-  MAX_AUDIT_LIMIT,
-} from '../services/audit.js';
+import { type AuditFilter, auditEntry, auditExport, auditPage } from '../services/audit.js';
 import type { AdminApp, AdminDependencies, AdminEnv } from './app.js';
-import { idParam, jsonResponse, problemResponses, security } from './openapi-helpers.js';
+import {
+  idParam,
+  jsonResponse,
+  pageQueryFields,
+  pageResponse,
+  problemResponses,
+  security,
+} from './openapi-helpers.js';
 
 /** The path the request's handler was registered with (`/admin/v1/keys/:id`), else the request's path. */
 function handlerPath(c: Context): string {
@@ -118,25 +118,11 @@ export function registerAuditRoutes(app: AdminApp, deps: AdminDependencies): voi
       request: {
         query: z.object({
           ...filterFields,
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(MAX_AUDIT_LIMIT)
-            .default(DEFAULT_AUDIT_LIMIT)
-            .openapi({ description: `Rows per page (1 to ${MAX_AUDIT_LIMIT})` }),
-          cursor: z
-            .string()
-            .max(1000)
-            .optional()
-            .openapi({ description: '`nextCursor` of the previous page' }),
+          ...pageQueryFields,
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ data: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }),
-          'A page of audit rows',
-        ),
+        200: pageResponse(AuditEntrySchema, 'A page of audit rows'),
         ...problemResponses,
       },
     }),

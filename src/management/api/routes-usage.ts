@@ -6,8 +6,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  DEFAULT_RECORDS_LIMIT,
-  MAX_RECORDS_LIMIT,
   parseGroupBy,
   type UsageFilter,
   usageBuckets,
@@ -19,7 +17,14 @@ import {
   usageTotals,
 } from '../services/usage-query.js';
 import type { AdminApp, AdminDependencies, AdminEnv } from './app.js';
-import { idParam, jsonResponse, problemResponses, security } from './openapi-helpers.js';
+import {
+  idParam,
+  jsonResponse,
+  pageQueryFields,
+  pageResponse,
+  problemResponses,
+  security,
+} from './openapi-helpers.js';
 
 const tags = ['Usage'];
 const time = (description: string) =>
@@ -193,25 +198,11 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
       request: {
         query: z.object({
           ...filterFields,
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(MAX_RECORDS_LIMIT)
-            .default(DEFAULT_RECORDS_LIMIT)
-            .openapi({ description: `Rows per page (1 to ${MAX_RECORDS_LIMIT})` }),
-          cursor: z
-            .string()
-            .max(1000)
-            .optional()
-            .openapi({ description: '`nextCursor` of the previous page' }),
+          ...pageQueryFields,
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ data: z.array(UsageRecordSchema), nextCursor: z.string().nullable() }),
-          'A page of records',
-        ),
+        200: pageResponse(UsageRecordSchema, 'A page of records'),
         ...problemResponses,
       },
     }),

@@ -8,7 +8,7 @@ import { and, desc, eq, gte, like, lt, or, type SQL, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { Database } from '../../store/database.js';
 import { auditLog } from '../../store/schema.js';
-import { csvLine, decodeKeysetCursor, encodeKeysetCursor, invalidField } from './listing.js';
+import { csvLine, decodeKeysetCursor, encodeKeysetCursor, invalidField, pageLimit } from './listing.js';
 
 export interface AuditFilter {
   /** ISO time, inclusive. */
@@ -42,9 +42,6 @@ export interface AuditEntryView {
   sourceAddress: string | null;
   userAgent: string | null;
 }
-
-export const DEFAULT_AUDIT_LIMIT = 100;
-export const MAX_AUDIT_LIMIT = 1000;
 
 const invalid = invalidField;
 
@@ -115,10 +112,7 @@ export async function auditPage(
   page: { limit?: number | undefined; cursor?: string | undefined } = {},
   teamScope?: string,
 ): Promise<{ data: AuditEntryView[]; nextCursor: string | null }> {
-  const limit = page.limit ?? DEFAULT_AUDIT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
-    throw invalid('limit', `must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
-  }
+  const limit = pageLimit(page.limit);
   const after = page.cursor === undefined ? undefined : decodeKeysetCursor(page.cursor);
   const keyset = after
     ? sql`(${auditLog.at}, ${auditLog.id}) < (${after.at}::timestamptz, ${after.id})`

@@ -9,7 +9,6 @@ import type { GatewaySnapshot } from '../../core/snapshot/snapshot.js';
 import type { BudgetLedger } from '../../limits/ledger.js';
 import type { Database } from '../../store/database.js';
 import { apiKeys, budgetAlerts, budgets, teams } from '../../store/schema.js';
-import { normaliseUsd } from '../configuration.js';
 import { invalidField } from './listing.js';
 import { notFound } from './store-errors.js';
 import { newId } from './teams-and-keys.js';
@@ -33,6 +32,14 @@ export interface BudgetInput {
 export type BudgetPatch = Partial<Omit<BudgetInput, 'scope' | 'keyId' | 'teamId'>>;
 
 const invalid = invalidField;
+
+/**
+ * A stored numeric as decimal text. The drivers are set to give numbers, which are exact for any amount with at
+ * most 9 decimals below 9 million.
+ */
+function normaliseUsd(value: string | number): string {
+  return typeof value === 'string' ? value : value.toFixed(9);
+}
 
 export function budgetView(row: BudgetRow) {
   return {

@@ -9,6 +9,19 @@ export function invalidField(path: string, message: string): GatewayError {
   return new GatewayError('invalid_request', `${path}: ${message}`, { details: [{ path, message }] });
 }
 
+/** Rows per page of the keyset-paged reads: the default and the most a caller may ask for. */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** The page size asked for (the default when absent); a 400 on `limit` outside 1 to the maximum. */
+export function pageLimit(limit: number | undefined): number {
+  const value = limit ?? DEFAULT_PAGE_LIMIT;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_LIMIT) {
+    throw invalidField('limit', `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+  }
+  return value;
+}
+
 /** A cursor after the row at `at` (an ISO time with microseconds, as the store gives it) and `id`. */
 export function encodeKeysetCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');

@@ -9,7 +9,7 @@ import { and, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from 'driz
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { Database } from '../../store/database.js';
 import { usageRecords } from '../../store/schema.js';
-import { csvLine, decodeKeysetCursor, encodeKeysetCursor, invalidField } from './listing.js';
+import { csvLine, decodeKeysetCursor, encodeKeysetCursor, invalidField, pageLimit } from './listing.js';
 import { sqlState } from './store-errors.js';
 
 /** The dimensions usage can be grouped by, and the column each one reads. */
@@ -99,8 +99,6 @@ export interface UsageRecordView {
   usageEstimated: boolean;
 }
 
-export const MAX_RECORDS_LIMIT = 1000;
-export const DEFAULT_RECORDS_LIMIT = 100;
 /** Most buckets one series may span (about 416 days of hours, 27 years of days). */
 export const MAX_SERIES_BUCKETS = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -358,10 +356,7 @@ export async function usageRecordsPage(
   page: { limit?: number | undefined; cursor?: string | undefined } = {},
   teamScope?: string,
 ): Promise<{ data: UsageRecordView[]; nextCursor: string | null }> {
-  const limit = page.limit ?? DEFAULT_RECORDS_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECORDS_LIMIT) {
-    throw invalid('limit', `must be an integer from 1 to ${MAX_RECORDS_LIMIT}`);
-  }
+  const limit = pageLimit(page.limit);
   const where = conditions(filter, timeWindow(filter), teamScope);
   const after = page.cursor === undefined ? undefined : decodeKeysetCursor(page.cursor);
   const keyset = after
