@@ -18,7 +18,9 @@ import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/open
 import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { captureRecord } from '../usage/capture.js';
 import type { UsageRecord } from '../usage/record.js';
+import type { SpoolLine } from '../usage/spool.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
 import { authenticate } from './authenticate.js';
@@ -27,6 +29,7 @@ import type { Governor } from './governance.js';
 import { CapturedResponse } from './http/captured-response.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
+import { type ResponseTap, tapResponse } from './http/response-tap.js';
 import { watchOutliers } from './outlier-probes.js';
 import { createRequestMetrics } from './request-metrics.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
@@ -47,8 +50,13 @@ export interface DataPlaneOptions {
   health?: HealthBoard;
   /** Options of the auth decorator (tests point Google token requests at a local fake). */
   auth?: AuthorizerOptions;
-  /** Receives one usage record per chat or embeddings request (the usage spool); none are made without it. */
-  usage?: { append(record: UsageRecord): void };
+  /**
+   * Receives one usage record per chat or embeddings request (the usage spool), and the redacted bodies of
+   * requests whose key or team has capture on; none are made without it.
+   */
+  usage?: { append(line: SpoolLine): void };
+  /** Most bytes of each captured body (request and answer) kept in the request log; default 256 KiB. */
+  captureMaxBytes?: number;
   /** Resolves upstream host names (tests inject one; the system resolver otherwise). */
   lookup?: import('node:net').LookupFunction;
   /** Failed-authentication throttling per client address; absent or `limit` 0: off. */
@@ -91,6 +99,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const echo = createEchoUpstream(options.timeouts);
   const authorizer = createAuthorizer(options.auth);
   const random = options.random ?? Math.random;
+  const captureMaxBytes = options.captureMaxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
   const throttle = createAuthThrottle(options.authThrottle ?? { limit: 0, windowMs: 0, blockMs: 0 });
   let inFlight = 0;
 
@@ -170,16 +179,21 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
     inFlight++;
     record.inFlight(endpoint, 1);
-    serve(request, response, snapshot, key, endpoint, requestId, started)
+    const capture =
+      key.captureBodies && options.usage
+        ? newCapture(response, captureMaxBytes * STREAM_TAP_FACTOR)
+        : undefined;
+    serve(request, response, snapshot, key, endpoint, requestId, started, capture)
       .catch((error: unknown) => {
         const gatewayError = replyError(response, error, requestId, (refusal) =>
           // Refused before (or failing outside) execution: still one usage record, with no tokens.
-          options.usage?.append(
+          appendUsage(
             usageRecord(
               { requestId, started, key, endpoint, requestedModel: null, stream: false },
               { backend: undefined, status: refusal.status, attempts: [], usage: undefined, error: refusal },
               undefined,
             ),
+            capture,
           ),
         );
         record.request(endpoint, '', '', gatewayError.status);
@@ -188,7 +202,37 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       .finally(() => {
         inFlight--;
         record.inFlight(endpoint, -1);
+        if (capture) appendCapture(capture, requestId);
       });
+  };
+
+  const appendUsage = (usage: UsageRecord, capture: RequestCapture | undefined) => {
+    if (capture) capture.record = usage;
+    options.usage?.append(usage);
+  };
+
+  /** The request's redacted bodies, after its usage record (a capture that fails loses only itself). */
+  const appendCapture = (capture: RequestCapture, requestId: string) => {
+    const usage = capture.record;
+    if (!usage || !options.usage) return;
+    try {
+      options.usage.append(
+        captureRecord({
+          id: usage.id,
+          requestId: usage.requestId,
+          at: usage.at,
+          keyId: usage.keyId,
+          teamId: usage.teamId,
+          requestText: capture.requestText,
+          responseText: capture.tap.text(),
+          stream: usage.stream && usage.status === 200,
+          responseCut: capture.tap.cut,
+          maxBytes: captureMaxBytes,
+        }),
+      );
+    } catch (error) {
+      logger.error({ err: error, requestId }, 'the request bodies could not be captured');
+    }
   };
 
   /**
@@ -227,14 +271,19 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     sendJsonText(response, 200, JSON.stringify(explainRoute(route, options.health)));
   };
 
-  /** Reads, parses and validates the body, and plans its route under the key's policy. */
+  /**
+   * Reads, parses and validates the body, and plans its route under the key's policy; a capture gets the body
+   * as soon as it is read (so a request refused as invalid is captured too).
+   */
   const readAndPlan = async (
     request: IncomingMessage,
     snapshot: GatewaySnapshot,
     key: CompiledKey,
     endpointOf: (body: unknown) => Endpoint,
+    capture?: RequestCapture,
   ) => {
     const text = await readBody(request, options.maxBodyBytes);
+    if (capture) capture.requestText = text;
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -263,8 +312,9 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     endpoint: Endpoint,
     requestId: string,
     started: number,
+    capture: RequestCapture | undefined,
   ): Promise<void> => {
-    const { text, parsed, route } = await readAndPlan(request, snapshot, key, () => endpoint);
+    const { text, parsed, route } = await readAndPlan(request, snapshot, key, () => endpoint, capture);
     if (!route.ok) throw route.error;
     const plan = route.attempts;
     // Metrics are labelled with names from the snapshot, never with what the caller sent.
@@ -291,12 +341,13 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       if (recorded || !options.usage) return;
       recorded = true;
       const serving = plan.find((attempt) => attempt.deployment === outcome.backend)?.model ?? model;
-      options.usage.append(
+      appendUsage(
         usageRecord(
           { requestId, started, key, endpoint, requestedModel: parsed.model, stream },
           outcome,
           serving,
         ),
+        capture,
       );
     };
     let result: ExecutionResult;
@@ -584,6 +635,28 @@ function reportAttempt(board: HealthBoard) {
     }
   };
 }
+
+/** The bodies of one request whose key has capture on, gathered while it is served. */
+interface RequestCapture {
+  tap: ResponseTap;
+  requestText: string | null;
+  /** The request's usage record, once made (the capture is stored under its id). */
+  record: UsageRecord | undefined;
+}
+
+const newCapture = (response: ServerResponse, maxBytes: number): RequestCapture => ({
+  tap: tapResponse(response, maxBytes),
+  requestText: null,
+  record: undefined,
+});
+
+const DEFAULT_CAPTURE_MAX_BYTES = 256 * 1024;
+
+/**
+ * How much more of an answer than the capture limit the tap keeps: an event stream carries several times its
+ * content in framing, and is assembled into one answer before the limit applies.
+ */
+const STREAM_TAP_FACTOR = 4;
 
 /** What a usage record says of the request itself. */
 interface UsageContext {

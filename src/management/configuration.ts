@@ -39,6 +39,7 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       name: teams.name,
       requestsPerMinute: teams.requestsPerMinute,
       tokensPerMinute: teams.tokensPerMinute,
+      captureBodies: teams.captureBodies,
     })
     .from(teams);
   const keyRows = await db.select().from(apiKeys);
@@ -112,6 +113,7 @@ export async function loadConfiguration(db: Database, masterKey: MasterKey): Pro
       previousSecretExpiresAt: row.previousSecretExpiresAt ? row.previousSecretExpiresAt.getTime() : null,
       requestsPerMinute: row.requestsPerMinute,
       tokensPerMinute: row.tokensPerMinute,
+      captureBodies: row.captureBodies,
     })),
     // The admin API's view of a budget, with the compiler's field names.
     budgets: budgetRows

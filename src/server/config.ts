@@ -30,6 +30,10 @@ export interface JunctionConfig {
   healthCheckTimeoutMs: number;
   /** Folder of the usage spool (default `<dataDir>/usage-spool`); local to this process. */
   spoolDir?: string;
+  /** Most bytes of each captured body (request and answer) kept in the request log. */
+  captureMaxBytes: number;
+  /** Days captured bodies are kept before they are deleted; 0 keeps them. */
+  captureRetentionDays: number;
   /**
    * Price usage rows that have no operator's model or deployment price from the default price table shipped with
    * Junction (`JUNCTION_DEFAULT_PRICES`: `on`, the default, or `off`).
@@ -42,6 +46,11 @@ export interface JunctionConfig {
   redisUrl: string | undefined;
   /** What budgets and limits do when Redis cannot be reached: `open` admits (the default), `closed` refuses. */
   limitsOnRedisFailure: 'open' | 'closed';
+  /**
+   * How per-minute limits count (`JUNCTION_RATE_LIMIT_ALGORITHM`): `fixed-window` (the default) in fixed minutes,
+   * `token-bucket` in a bucket of one minute's worth refilled continuously.
+   */
+  rateLimitAlgorithm: 'fixed-window' | 'token-bucket';
   /** How long a Redis command may take before it counts as a failure. */
   redisTimeoutMs: number;
   /** Completion tokens a budget reserves for a request without `max_tokens`. */
@@ -92,6 +101,16 @@ const openClosed = (value: string | undefined): 'open' | 'closed' => {
   const text = value.trim().toLowerCase();
   if (text === 'open' || text === 'closed') return text;
   throw new Error(`JUNCTION_LIMITS_ON_REDIS_FAILURE must be open or closed, got ${JSON.stringify(value)}`);
+};
+
+/** `fixed-window` (the default) or `token-bucket`. */
+const rateLimitAlgorithm = (value: string | undefined): 'fixed-window' | 'token-bucket' => {
+  if (value === undefined || value === '') return 'fixed-window';
+  const text = value.trim().toLowerCase();
+  if (text === 'fixed-window' || text === 'token-bucket') return text;
+  throw new Error(
+    `JUNCTION_RATE_LIMIT_ALGORITHM must be fixed-window or token-bucket, got ${JSON.stringify(value)}`,
+  );
 };
 
 const positive = (value: string | undefined, fallback: number, name: string): number => {
@@ -145,9 +164,12 @@ export function resolveConfig(
       'JUNCTION_HEALTH_CHECK_TIMEOUT_MS',
     ),
     spoolDir: env.JUNCTION_SPOOL_DIR || undefined,
+    captureMaxBytes: positive(env.JUNCTION_CAPTURE_MAX_BYTES, 256 * 1024, 'JUNCTION_CAPTURE_MAX_BYTES'),
+    captureRetentionDays: number(env.JUNCTION_CAPTURE_RETENTION_DAYS, 30, 'JUNCTION_CAPTURE_RETENTION_DAYS'),
     defaultPrices: onOff(env.JUNCTION_DEFAULT_PRICES, true, 'JUNCTION_DEFAULT_PRICES'),
     redisUrl: env.JUNCTION_REDIS_URL || undefined,
     limitsOnRedisFailure: openClosed(env.JUNCTION_LIMITS_ON_REDIS_FAILURE),
+    rateLimitAlgorithm: rateLimitAlgorithm(env.JUNCTION_RATE_LIMIT_ALGORITHM),
     redisTimeoutMs: number(env.JUNCTION_REDIS_TIMEOUT_MS, 100, 'JUNCTION_REDIS_TIMEOUT_MS'),
     budgetDefaultMaxTokens: number(
       env.JUNCTION_BUDGET_DEFAULT_MAX_TOKENS,

@@ -24,6 +24,7 @@ import { HealthService } from '../management/health/health-service.js';
 import { ConfigurationPublisher } from '../management/publisher.js';
 import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
 import { UsageDrainer } from '../management/usage/drain.js';
+import { CaptureRetention } from '../management/usage/retention.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import { resolveMasterKey } from '../secrets/master-key.js';
@@ -46,6 +47,8 @@ export interface RunningJunction {
   readonly board: HealthBoard;
   /** Stores the usage spool; `drain()` stores what it holds now. */
   readonly usage: UsageDrainer;
+  /** Deletes captured bodies past their retention; `sweep()` runs it now. */
+  readonly retention: CaptureRetention;
   /** The budget ledger (in memory, or shared through Redis). */
   readonly ledger: BudgetLedger;
   /** Seeds budgets' spend from usage records and stores their alerts. */
@@ -95,6 +98,8 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       defaultPrices: config.defaultPrices,
     });
     await usageDrainer.start();
+    const retention = new CaptureRetention({ db: store.db, logger, days: config.captureRetentionDays });
+    await retention.start();
 
     const metrics = createMetrics();
     const snapshots = new SnapshotHolder();
@@ -130,6 +135,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const rateLimits = new RateLimits({
       ...(redis ? { redis } : {}),
       onFailure: config.limitsOnRedisFailure,
+      algorithm: config.rateLimitAlgorithm,
       warn: throttledWarn,
     });
     const governor = createGovernor({
@@ -181,6 +187,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       random: options.random,
       health: board,
       usage: spool,
+      captureMaxBytes: Math.floor(config.captureMaxBytes),
       governor,
       ...(options.lookup ? { lookup: options.lookup } : {}),
       authThrottle: {
@@ -273,6 +280,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
         await dataPlane.close();
         spool.close();
         await usageDrainer.stop();
+        await retention.stop();
         await budgets.stop();
         await ledger.close();
         await redis?.quit().catch(() => redis.disconnect());
@@ -295,6 +303,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       health,
       board,
       usage: usageDrainer,
+      retention,
       ledger,
       budgets,
       bootstrap,

@@ -1,6 +1,6 @@
 /**
  * The usage spool: an append-only folder of JSON-lines files on local disk. The data plane appends one line per
- * request with a synchronous write (it reaches the kernel before the request's last bytes go to the client, so
+ * request (and, for keys with body capture on, a second with its redacted bodies) with a synchronous write (it reaches the kernel before the request's last bytes go to the client, so
  * killing the process loses no completed request); the management plane drains the lines into the store in
  * batches, off the request path, and deletes files it has fully stored. Storing is idempotent on the record id,
  * so lines read twice (after a crash between storing and checkpointing) change nothing.
@@ -19,7 +19,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { CaptureRecord } from './capture.js';
 import type { UsageRecord } from './record.js';
+
+/** One spool line: a request's usage record, or the capture of its bodies (after its record). */
+export type SpoolLine = UsageRecord | CaptureRecord;
 
 /** A spool file is closed for appends at this size and a new one started. */
 const ROTATE_BYTES = 16 * 1024 * 1024;
@@ -33,7 +37,7 @@ function fileName(sequence: number): string {
   return `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(sequence).padStart(6, '0')}${SUFFIX}`;
 }
 
-/** Appends usage records; one synchronous write per record. */
+/** Appends usage records and captures; one synchronous write per line. */
 export class SpoolWriter {
   readonly #dir: string;
   #fd: number | undefined;
@@ -50,7 +54,7 @@ export class SpoolWriter {
     return this.#file;
   }
 
-  append(record: UsageRecord): void {
+  append(record: SpoolLine): void {
     if (this.#fd === undefined || this.#size >= ROTATE_BYTES) this.#rotate();
     this.#size += writeSync(this.#fd!, `${JSON.stringify(record)}\n`);
   }
@@ -89,10 +93,10 @@ export class SpoolReader {
    * Up to `max` complete lines after the checkpoint, across files in order, with the checkpoint to save once they
    * are stored. A line still being written (no newline yet) is left for the next read.
    */
-  read(max: number): { records: UsageRecord[]; next: Checkpoint | undefined } {
+  read(max: number): { records: SpoolLine[]; next: Checkpoint | undefined } {
     const files = this.files();
     const saved = this.#checkpoint();
-    const records: UsageRecord[] = [];
+    const records: SpoolLine[] = [];
     let next: Checkpoint | undefined;
     for (const file of files) {
       if (saved && file < saved.file) continue;
@@ -100,7 +104,7 @@ export class SpoolReader {
       const { lines, end } = readLines(join(this.#dir, file), start, max - records.length);
       for (const line of lines) {
         try {
-          records.push(JSON.parse(line) as UsageRecord);
+          records.push(JSON.parse(line) as SpoolLine);
         } catch {
           // A torn line (a crash mid-write) is skipped: it was never followed by the client's last byte.
         }

@@ -63,6 +63,8 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/audit': ['get'],
   '/admin/v1/audit/export': ['get'],
   '/admin/v1/audit/{id}': ['get'],
+  '/admin/v1/logs': ['get'],
+  '/admin/v1/logs/{id}': ['get'],
 };
 
 describe.each(kinds)('admin API (%s store)', (kind) => {

@@ -1,7 +1,8 @@
 /**
  * Two replicas sharing Redis (a private Debian redis-server): test plan B2 (one budget never exceeded across
  * both; Redis restarted mid-run; Redis frozen, with the fail-closed and fail-open policies) and B3 (a
- * requests-per-minute limit holds exactly across replicas, every 429 with a valid Retry-After).
+ * requests-per-minute limit holds exactly across replicas, every 429 with a valid Retry-After; and as a token
+ * bucket, on two more replicas started with `token-bucket`, it admits one minute's worth plus what refills).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/database.js';
@@ -26,6 +27,8 @@ describe.skipIf(skipReason !== undefined)('budgets and limits shared through Red
   let upstream: FakeUpstream;
   let a: TestGateway;
   let b: TestGateway;
+  let tokenBucketA: TestGateway;
+  let tokenBucketB: TestGateway;
   const body = { model: 'm', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 70 };
   const keys: Record<string, { secret: string; id: string; teamId: string }> = {};
   const budgets: Record<string, string> = {};
@@ -63,7 +66,8 @@ describe.skipIf(skipReason !== undefined)('budgets and limits shared through Red
       }),
     );
     await ok(a.admin('POST', '/prices', { scope: 'model', target: 'm', input: '1000', output: '1000' }));
-    for (const name of ['b2', 'b3', 'restart', 'closed', 'open']) keys[name] = await a.createKey();
+    for (const name of ['b2', 'b3', 'b3-bucket', 'restart', 'closed', 'open'])
+      keys[name] = await a.createKey();
     const budget = async (name: string, extra: Record<string, unknown> = {}) => {
       const created = await ok(
         a.admin<Budget>('POST', '/budgets', {
@@ -82,13 +86,19 @@ describe.skipIf(skipReason !== undefined)('budgets and limits shared through Red
     await budget('closed', { limitUsd: '100', onStoreFailure: 'closed' });
     await budget('open', { limitUsd: '100', onStoreFailure: 'open' });
     await ok(a.admin('PATCH', `/keys/${keys.b3!.id}`, { requestsPerMinute: 600 }));
-    // The second replica starts on the same store, so it serves the same configuration.
+    await ok(a.admin('PATCH', `/keys/${keys['b3-bucket']!.id}`, { requestsPerMinute: 600 }));
+    // The other replicas start on the same store, so they serve the same configuration.
     b = await startTestGateway({ store, config });
+    const tokenBucket = { ...config, rateLimitAlgorithm: 'token-bucket' as const };
+    tokenBucketA = await startTestGateway({ store, config: tokenBucket });
+    tokenBucketB = await startTestGateway({ store, config: tokenBucket });
   }, 60_000);
 
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await tokenBucketA?.close();
+    await tokenBucketB?.close();
     await store?.close();
     await upstream?.close();
     await redis?.stop();
@@ -139,6 +149,34 @@ describe.skipIf(skipReason !== undefined)('budgets and limits shared through Red
       expect(result.text).toContain('rate_limit_exceeded');
       const seconds = Number(result.headers['retry-after']);
       expect(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60).toBe(true);
+    }
+  });
+
+  it('B3: as a token bucket, a requests-per-minute limit of 600 admits 600 plus 10 a second across both replicas', async () => {
+    const secret = keys['b3-bucket']!.secret;
+    const results = [];
+    const started = performance.now();
+    for (let burst = 0; burst < 10; burst++) {
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 100 }, (_, index) =>
+            (index % 2 === 0 ? tokenBucketA : tokenBucketB).call('POST', CHAT, body, secret),
+          ),
+        )),
+      );
+    }
+    const elapsedS = (performance.now() - started) / 1000;
+    const admitted = results.filter((result) => result.status === 200).length;
+    process.stdout.write(`B3 token bucket: ${admitted} of 1,000 admitted in ${elapsedS.toFixed(2)} s\n`);
+    // The bucket starts full (600) and refills 10 a second, shared by both replicas.
+    expect(admitted).toBeGreaterThanOrEqual(600);
+    expect(admitted).toBeLessThanOrEqual(600 + 10 * elapsedS);
+    const limited = results.filter((result) => result.status === 429);
+    expect(limited).toHaveLength(1_000 - admitted);
+    for (const result of limited) {
+      expect((result.json as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+      // One request refills every 100 ms: never more than a second to wait.
+      expect(result.headers['retry-after']).toBe('1');
     }
   });
 

@@ -5,10 +5,7 @@
  * then no log line at level trace, no admin or data-plane answer, no /metrics text and no stored row holds
  * one of them: raw, base64 or base64url at any alignment, hex, or URL-encoded.
  */
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.js';
 import { chat, streamRequest } from '../dataplane/helpers.js';
 import {
   type FakeUpstream,
@@ -18,34 +15,13 @@ import {
 } from '../harness/fake-upstream.js';
 import { openAIError } from '../harness/openai-fixtures.js';
 import { dumpTables } from '../store/store-helpers.js';
+import { canary, encodings, traceLogger } from '../support/canary.js';
 import { type HttpResult, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { storeKinds } from '../support/stores.js';
 import { until } from './helpers.js';
 
 const kinds = await storeKinds();
 const CHAT = '/v1/chat/completions';
-const canary = () => `sk-canary-${randomBytes(12).toString('hex')}`;
-
-/** The secret and its encodings: raw, URL-encoded, hex in either case, base64 and base64url at every alignment. */
-function encodings(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
-  const forms = [
-    secret,
-    encodeURIComponent(secret),
-    encodeURIComponent(`Bearer ${secret}`),
-    bytes.toString('hex'),
-    bytes.toString('hex').toUpperCase(),
-  ];
-  for (let shift = 0; shift < 3; shift++) {
-    const shifted = Buffer.concat([Buffer.alloc(shift), bytes]);
-    for (const encoding of ['base64', 'base64url'] as const) {
-      // The first and last characters depend on the neighbouring bytes; the middle is fixed.
-      forms.push(shifted.toString(encoding).slice(4, -4));
-    }
-  }
-  return forms;
-}
-
 /** A reply that repeats the request's Authorization header (raw and URL-encoded) in its body and headers. */
 const echoing =
   (status: number) =>
@@ -70,7 +46,8 @@ describe.each(kinds)('credentials never reach a sink (%s store)', (kind) => {
     rotatedTo: canary(),
     patchedTo: canary(),
   };
-  const logLines: string[] = [];
+  const trace = traceLogger();
+  const logLines = trace.lines;
   const answers: string[] = [];
   let gateway: TestGateway;
   let upstream: FakeUpstream;
@@ -91,16 +68,10 @@ describe.each(kinds)('credentials never reach a sink (%s store)', (kind) => {
     upstream = await startFakeUpstream();
     upstream.on({ path: /^\/deny\/v1\//, reply: echoing(401) });
     upstream.on({ path: /^\/fail\/v1\//, reply: echoing(500) });
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        callback();
-      },
-    });
     gateway = await startTestGateway({
       store: kind,
       random: () => 0,
-      logger: createLogger({ level: 'trace', destination: sink }),
+      logger: trace.logger,
       config: { autoVerify: true, healthCheckIntervalMs: 100, logLevel: 'trace' },
     });
     key = (await gateway.createKey()).secret;

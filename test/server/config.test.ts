@@ -30,4 +30,23 @@ describe('resolveConfig', () => {
   it.each(['0', '6', '2.5', 'many'])('refuses JUNCTION_MAX_ATTEMPTS=%s with a message naming it', (value) => {
     expect(() => resolveConfig({}, { JUNCTION_MAX_ATTEMPTS: value })).toThrow(/JUNCTION_MAX_ATTEMPTS/);
   });
+
+  it('reads the rate-limit algorithm, fixed-window by default', () => {
+    expect(resolveConfig({}, {}).rateLimitAlgorithm).toBe('fixed-window');
+    expect(resolveConfig({}, { JUNCTION_RATE_LIMIT_ALGORITHM: 'token-bucket' }).rateLimitAlgorithm).toBe(
+      'token-bucket',
+    );
+    expect(resolveConfig({}, { JUNCTION_RATE_LIMIT_ALGORITHM: ' Fixed-Window ' }).rateLimitAlgorithm).toBe(
+      'fixed-window',
+    );
+  });
+
+  it.each(['sliding-window', 'leaky-bucket', 'tokens'])(
+    'refuses JUNCTION_RATE_LIMIT_ALGORITHM=%s with a message naming it',
+    (value) => {
+      expect(() => resolveConfig({}, { JUNCTION_RATE_LIMIT_ALGORITHM: value })).toThrow(
+        /JUNCTION_RATE_LIMIT_ALGORITHM must be fixed-window or token-bucket/,
+      );
+    },
+  );
 });

@@ -70,6 +70,7 @@ function key(
     residency: null,
     residencyHeader: false,
     governance: null,
+    captureBodies: false,
     ...extra,
   };
 }

@@ -186,6 +186,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
       residency: key.residency ?? null,
       residencyHeader: key.residencyHeader ?? false,
       governance: governanceOf(key, teamsById.get(key.teamId), budgetsByOwner),
+      captureBodies: key.captureBodies === true || teamsById.get(key.teamId)?.captureBodies === true,
     };
     keysByHash.set(key.secretHash, compiledKey);
     // After a rotation the old secret keeps working until its grace period ends.

@@ -98,6 +98,8 @@ export interface CompiledKey {
   readonly residencyHeader: boolean;
   /** The key's and its team's budgets and per-minute limits; null when there are none (nothing to check). */
   readonly governance: KeyGovernance | null;
+  /** The key's (or its team's) prompt and answer bodies are captured into the request log. */
+  readonly captureBodies: boolean;
 }
 
 /** What a key's requests are held to before they are sent. */

@@ -108,6 +108,8 @@ export interface TeamSource {
   name: string;
   requestsPerMinute?: number | null;
   tokensPerMinute?: number | null;
+  /** Prompt and answer bodies of the team's requests go to the request log. */
+  captureBodies?: boolean;
 }
 
 export interface BudgetSource {
@@ -160,6 +162,8 @@ export interface ApiKeySource {
   residencyHeader?: boolean;
   requestsPerMinute?: number | null;
   tokensPerMinute?: number | null;
+  /** Prompt and answer bodies of the key's requests go to the request log. */
+  captureBodies?: boolean;
 }
 
 export interface ConfigurationSource {

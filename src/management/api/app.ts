@@ -25,6 +25,7 @@ import { auditContextMiddleware, registerAuditRoutes } from './routes-audit.js';
 import { registerBudgetRoutes } from './routes-budgets.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
+import { registerLogRoutes } from './routes-logs.js';
 import { registerModelRoutes } from './routes-models.js';
 import { registerPriceRoutes } from './routes-prices.js';
 import { registerProviderHealthRoutes } from './routes-provider-health.js';
@@ -170,6 +171,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerPriceRoutes(app, deps);
   registerBudgetRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerLogRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
 

@@ -31,7 +31,7 @@ const time = (description: string) =>
   z.string().datetime({ offset: true }).optional().openapi({ description, example: '2026-11-22T00:00:00Z' });
 const text = (description: string) => z.string().min(1).max(300).optional().openapi({ description });
 
-const filterFields = {
+export const filterFields = {
   from: time('Start of the window, inclusive'),
   to: time('End of the window, exclusive'),
   keyId: text('Only this API key'),
@@ -44,6 +44,14 @@ const filterFields = {
     .enum(['success', 'error'])
     .optional()
     .openapi({ description: '`error`: status >= 400 or outcome `error`; `success`: the others' }),
+  requestId: text('Only the request with this id (the `x-request-id` its client saw)'),
+  outcome: z
+    .enum(['complete', 'error', 'truncated', 'client_cancelled'])
+    .optional()
+    .openapi({ description: 'Only requests that ended this way' }),
+  captured: z.enum(['true', 'false']).optional().openapi({
+    description: 'Only requests whose bodies were captured (`true`), or only the others (`false`)',
+  }),
 };
 const groupByField = z
   .string()
@@ -76,46 +84,61 @@ const UsageTotalsSchema = z.object({ ...groupShape, ...MeasuresShape }).openapi(
 const UsageSeriesSchema = z
   .object({ bucket: z.string().openapi({ format: 'date-time' }), ...groupShape, ...MeasuresShape })
   .openapi('UsageSeriesPoint');
-const UsageRecordSchema = z
-  .object({
-    id: z.string(),
-    requestId: z.string(),
-    at: z.string().openapi({ format: 'date-time' }),
-    keyId: z.string().nullable(),
-    teamId: z.string().nullable(),
-    environment: z.string().nullable(),
-    endpoint: z.string(),
-    requestedModel: z.string().nullable(),
-    model: z.string().nullable(),
-    modelVersion: z.string().nullable(),
-    backend: z.string().nullable(),
-    providerId: z.string().nullable(),
-    attempts: z.array(z.object({ backend: z.string(), outcome: z.string(), status: z.number().optional() })),
-    status: z.number().int(),
-    outcome: z.string(),
-    errorCode: z.string().nullable(),
-    stream: z.boolean(),
-    promptTokens: z.number().int().nullable(),
-    completionTokens: z.number().int().nullable(),
-    cachedTokens: z.number().int().nullable(),
-    cacheWriteTokens: z.number().int().nullable(),
-    reasoningTokens: z.number().int().nullable(),
-    latencyMs: z.number().int(),
-    firstByteMs: z.number().int().nullable(),
-    costUsd: z.string().nullable(),
-    priceWarning: z.string().nullable(),
-    usageEstimated: z.boolean(),
-  })
-  .openapi('UsageRecord');
+export const UsageRecordShape = {
+  id: z.string(),
+  requestId: z.string(),
+  at: z.string().openapi({ format: 'date-time' }),
+  keyId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  environment: z.string().nullable(),
+  endpoint: z.string(),
+  requestedModel: z.string().nullable(),
+  model: z.string().nullable(),
+  modelVersion: z.string().nullable(),
+  backend: z.string().nullable(),
+  providerId: z.string().nullable(),
+  attempts: z.array(z.object({ backend: z.string(), outcome: z.string(), status: z.number().optional() })),
+  status: z.number().int(),
+  outcome: z.string(),
+  errorCode: z.string().nullable(),
+  stream: z.boolean(),
+  promptTokens: z.number().int().nullable(),
+  completionTokens: z.number().int().nullable(),
+  cachedTokens: z.number().int().nullable(),
+  cacheWriteTokens: z.number().int().nullable(),
+  reasoningTokens: z.number().int().nullable(),
+  latencyMs: z.number().int(),
+  firstByteMs: z.number().int().nullable(),
+  costUsd: z.string().nullable(),
+  priceWarning: z.string().nullable(),
+  usageEstimated: z.boolean(),
+  captured: z.boolean().openapi({ description: 'The request log holds its bodies' }),
+};
+const UsageRecordSchema = z.object(UsageRecordShape).openapi('UsageRecord');
 
 /** The team a principal is limited to, if any (today every admin token sees everything). */
-function teamScope(c: Context<AdminEnv>): string | undefined {
+export function teamScope(c: Context<AdminEnv>): string | undefined {
   return (c.get('principal') as { teamId?: string }).teamId ?? undefined;
 }
 
-function filterOf(query: Record<string, unknown>): UsageFilter {
-  const { from, to, keyId, teamId, model, provider, environment, endpoint, status } = query as UsageFilter;
-  return { from, to, keyId, teamId, model, provider, environment, endpoint, status };
+export function filterOf(query: Record<string, unknown>): UsageFilter {
+  const { from, to, keyId, teamId, model, provider, environment, endpoint, status, requestId, outcome } =
+    query as UsageFilter;
+  const captured = query.captured === undefined ? undefined : query.captured === 'true';
+  return {
+    from,
+    to,
+    keyId,
+    teamId,
+    model,
+    provider,
+    environment,
+    endpoint,
+    status,
+    requestId,
+    outcome,
+    captured,
+  };
 }
 
 export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): void {

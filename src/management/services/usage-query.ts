@@ -8,7 +8,7 @@
 import { and, desc, eq, getTableColumns, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { Database } from '../../store/database.js';
-import { usageRecords } from '../../store/schema.js';
+import { requestCaptures, usageRecords } from '../../store/schema.js';
 import { csvLine, decodeKeysetCursor, encodeKeysetCursor, invalidField, pageLimit } from './listing.js';
 import { sqlState } from './store-errors.js';
 
@@ -44,6 +44,12 @@ export interface UsageFilter {
   endpoint?: string | undefined;
   /** `error`: status >= 400 or outcome `error`; `success`: every other row. */
   status?: 'success' | 'error' | undefined;
+  /** The request id the client saw (`x-request-id`). */
+  requestId?: string | undefined;
+  /** `complete`, `error`, `truncated` or `client_cancelled`. */
+  outcome?: string | undefined;
+  /** Only requests whose bodies were captured (true), or only those without (false). */
+  captured?: boolean | undefined;
 }
 
 /** The measures of a set of rows. */
@@ -97,6 +103,8 @@ export interface UsageRecordView {
   costUsd: string | null;
   priceWarning: string | null;
   usageEstimated: boolean;
+  /** The request's bodies are in the request log. */
+  captured: boolean;
 }
 
 /** Most buckets one series may span (about 416 days of hours, 27 years of days). */
@@ -159,6 +167,9 @@ function timeWindow(filter: UsageFilter, defaultSpanMs?: number): { from?: strin
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
+/** Whether a record's bodies were captured (a capture has its record's id). */
+const CAPTURED = sql<boolean>`exists (select 1 from ${requestCaptures} as c where c.id = ${sql.raw('"usage_records"."id"')})`;
+
 /** The WHERE clause of a filter, every value a bound parameter; the team scope always applies. */
 function conditions(filter: UsageFilter, range: { from?: string; to?: string }, teamScope?: string): SQL {
   if (filter.status !== undefined && filter.status !== 'error' && filter.status !== 'success') {
@@ -175,6 +186,9 @@ function conditions(filter: UsageFilter, range: { from?: string; to?: string }, 
     filter.environment !== undefined ? eq(usageRecords.environment, filter.environment) : undefined,
     filter.endpoint !== undefined ? eq(usageRecords.endpoint, filter.endpoint) : undefined,
     filter.status === 'error' ? error : filter.status === 'success' ? sql`not (${error})` : undefined,
+    filter.requestId !== undefined ? eq(usageRecords.requestId, filter.requestId) : undefined,
+    filter.outcome !== undefined ? eq(usageRecords.outcome, filter.outcome) : undefined,
+    filter.captured === true ? CAPTURED : filter.captured === false ? sql`not ${CAPTURED}` : undefined,
     teamScope !== undefined ? eq(usageRecords.teamId, teamScope) : undefined,
   ];
   return and(...parts) ?? sql`true`;
@@ -311,9 +325,14 @@ const RECORD_SELECT = {
   ...getTableColumns(usageRecords),
   costText: sql<string | null>`${usageRecords.costUsd}::text`,
   cursorAt: sql<string>`to_char(${usageRecords.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  captured: CAPTURED,
 };
 
-type RecordRow = typeof usageRecords.$inferSelect & { costText: string | null; cursorAt: string };
+type RecordRow = typeof usageRecords.$inferSelect & {
+  costText: string | null;
+  cursorAt: string;
+  captured: boolean;
+};
 
 function recordView(row: RecordRow): UsageRecordView {
   return {
@@ -344,6 +363,7 @@ function recordView(row: RecordRow): UsageRecordView {
     costUsd: row.costText,
     priceWarning: row.priceWarning,
     usageEstimated: row.usageEstimated,
+    captured: row.captured === true,
   };
 }
 

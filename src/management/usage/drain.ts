@@ -1,5 +1,5 @@
 /**
- * Drains the usage spool into `usage_records`: every `intervalMs`, in batches, off the request path. Inserting is
+ * Drains the usage spool into `usage_records` (and captured bodies into `request_captures`): every `intervalMs`, in batches, off the request path. Inserting is
  * idempotent on the record id, so the checkpoint is saved after the insert commits and a crash in between only
  * reads some lines twice. At start the spool left by a previous run is drained first; `stop()` drains what the
  * last requests wrote before the process exits.
@@ -7,16 +7,30 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import type { Logger } from '../../observability/logger.js';
 import type { Database } from '../../store/database.js';
-import { usageRecords } from '../../store/schema.js';
+import { requestCaptures, usageRecords } from '../../store/schema.js';
+import type { CaptureRecord } from '../../usage/capture.js';
 import type { UsageRecord } from '../../usage/record.js';
-import { SpoolReader } from '../../usage/spool.js';
+import { type SpoolLine, SpoolReader } from '../../usage/spool.js';
 import { loadPriceBook, priceRecord } from '../services/prices.js';
 
 const BATCH = 500;
 /** Record field → column name. */
-const COLUMNS = Object.entries(getTableColumns(usageRecords)).map(
-  ([key, column]) => [key, column.name] as const,
-);
+const columnsOf = (table: typeof usageRecords | typeof requestCaptures) =>
+  Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
+const COLUMNS = columnsOf(usageRecords);
+const CAPTURE_COLUMNS = columnsOf(requestCaptures);
+
+/** A table row keyed by column name from an object keyed by field name. */
+function rowOf(
+  columns: ReadonlyArray<readonly [string, string]>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of columns) if (key in values) row[column] = values[key];
+  return row;
+}
+
+const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
 
 export class UsageDrainer {
   /** The spool folder. */
@@ -86,19 +100,40 @@ export class UsageDrainer {
    * One statement per batch with the rows as one JSON parameter (`jsonb_populate_recordset`): binding hundreds of
    * parameters per row costs the embedded store several times more CPU than parsing one JSON text.
    */
-  async #store(records: UsageRecord[]): Promise<void> {
+  async #store(lines: SpoolLine[]): Promise<void> {
+    const records: UsageRecord[] = [];
+    const captures: CaptureRecord[] = [];
+    for (const line of lines) {
+      if (isCapture(line)) captures.push(line);
+      else records.push(line);
+    }
+    if (records.length > 0) await this.#storeRecords(records);
+    if (captures.length > 0) await this.#storeCaptures(captures);
+  }
+
+  async #storeRecords(records: UsageRecord[]): Promise<void> {
     const book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
     const rows = records.map((record) => {
-      const row: Record<string, unknown> = {};
       const { costUsd, priceWarning } = priceRecord(book, record);
-      const priced: Record<string, unknown> = { ...record, costUsd, priceWarning };
-      for (const [key, column] of COLUMNS) if (key in priced) row[column] = priced[key];
+      const row = rowOf(COLUMNS, { ...record, costUsd, priceWarning });
       // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
-      row.usage_estimated = priced.usageEstimated === true;
+      row.usage_estimated = record.usageEstimated === true;
       return row;
     });
+    await this.#insert('usage_records', rows);
+  }
+
+  async #storeCaptures(captures: CaptureRecord[]): Promise<void> {
+    await this.#insert(
+      'request_captures',
+      captures.map((capture) => rowOf(CAPTURE_COLUMNS, { ...capture })),
+    );
+  }
+
+  async #insert(table: 'usage_records' | 'request_captures', rows: Record<string, unknown>[]): Promise<void> {
+    const name = sql.identifier(table);
     await this.#db.execute(
-      sql`insert into usage_records select * from jsonb_populate_recordset(null::usage_records, ${JSON.stringify(rows)}::jsonb) on conflict (id) do nothing`,
+      sql`insert into ${name} select * from jsonb_populate_recordset(null::${name}, ${JSON.stringify(rows)}::jsonb) on conflict (id) do nothing`,
     );
   }
 }
