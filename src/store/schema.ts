@@ -160,13 +160,17 @@ export const apiKeys = pgTable(
   (table) => [index('api_keys_team_idx').on(table.teamId)],
 );
 
-/** Credentials for the admin API (the bootstrap token, later personal tokens); stored hashed. */
+/** Credentials for the admin API (the bootstrap token and personal tokens with a role); stored hashed. */
 export const adminTokens = pgTable('admin_tokens', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   role: text('role').notNull(),
+  /** The team a team-bound role (`developer`) is limited to; null for the others. */
+  teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
   prefix: text('prefix').notNull(),
   secretHash: text('secret_hash').notNull().unique(),
+  /** The admin token that created this one (null for the bootstrap token). */
+  createdBy: text('created_by'),
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),

@@ -65,6 +65,9 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/audit/{id}': ['get'],
   '/admin/v1/logs': ['get'],
   '/admin/v1/logs/{id}': ['get'],
+  '/admin/v1/tokens': ['get', 'post'],
+  '/admin/v1/tokens/{id}': ['get'],
+  '/admin/v1/tokens/{id}/revoke': ['post'],
 };
 
 describe.each(kinds)('admin API (%s store)', (kind) => {

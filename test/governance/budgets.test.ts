@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
 import { chatCompletion, chatStream, embeddingsResponse, openAIError } from '../harness/openai-fixtures.js';
-import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { addChatModel, ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const CHAT = '/v1/chat/completions';
 
@@ -30,21 +30,7 @@ describe('budgets and limits (one replica)', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream();
     gateway = await startTestGateway();
-    await ok(
-      gateway.admin('POST', '/providers', {
-        id: 'up',
-        type: 'openai-compatible',
-        displayName: 'up',
-        baseUrl: `${upstream.url}/v1`,
-      }),
-    );
-    await ok(
-      gateway.admin('POST', '/models', {
-        id: 'm',
-        kind: 'chat',
-        deployments: [{ providerId: 'up', upstreamModel: 'u' }],
-      }),
-    );
+    await addChatModel(gateway, upstream.url);
     await ok(
       gateway.admin('POST', '/models', {
         id: 'e',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_PLANE_ROUTES } from '../../src/dataplane/data-plane.js';
 import { usageRecords } from '../../src/store/schema.js';
 import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
-import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { addChatModel, ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const UNMETERED_ALLOWLIST = ['/v1/models', '/v1/routing/explain'];
 const bodies: Record<string, Record<string, unknown>> = {
@@ -23,21 +23,7 @@ describe('metered routes (B5)', () => {
   beforeAll(async () => {
     upstream = await startFakeUpstream();
     gateway = await startTestGateway();
-    await ok(
-      gateway.admin('POST', '/providers', {
-        id: 'up',
-        type: 'openai-compatible',
-        displayName: 'up',
-        baseUrl: `${upstream.url}/v1`,
-      }),
-    );
-    await ok(
-      gateway.admin('POST', '/models', {
-        id: 'm',
-        kind: 'chat',
-        deployments: [{ providerId: 'up', upstreamModel: 'u' }],
-      }),
-    );
+    await addChatModel(gateway, upstream.url);
     await ok(
       gateway.admin('POST', '/models', {
         id: 'e',

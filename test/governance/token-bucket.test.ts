@@ -13,7 +13,7 @@ import { connectRedis, whenReady } from '../../src/limits/redis.js';
 import { type LimitRef, RedisTokenBuckets } from '../../src/limits/token-bucket.js';
 import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
 import { chatCompletion } from '../harness/openai-fixtures.js';
-import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { addChatModel, ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { type PrivateRedis, redisUnavailableReason, startPrivateRedis } from '../support/redis.js';
 
 const CHAT = '/v1/chat/completions';
@@ -38,21 +38,7 @@ describe('token-bucket limits (one replica, in-process buckets)', () => {
       },
     });
     gateway = await startTestGateway({ config: { rateLimitAlgorithm: 'token-bucket' } });
-    await ok(
-      gateway.admin('POST', '/providers', {
-        id: 'up',
-        type: 'openai-compatible',
-        displayName: 'up',
-        baseUrl: `${upstream.url}/v1`,
-      }),
-    );
-    await ok(
-      gateway.admin('POST', '/models', {
-        id: 'm',
-        kind: 'chat',
-        deployments: [{ providerId: 'up', upstreamModel: 'u' }],
-      }),
-    );
+    await addChatModel(gateway, upstream.url);
   });
 
   afterAll(async () => {

@@ -164,3 +164,22 @@ export async function ok<T>(result: Promise<HttpResult<T>>, expected = [200, 201
   if (!expected.includes(settled.status)) throw new Error(`unexpected ${settled.status}: ${settled.text}`);
   return settled.json;
 }
+
+/** Adds provider entry `up` (OpenAI-compatible, at `upstreamUrl`) and chat model `m` served by its model `u`. */
+export async function addChatModel(gateway: TestGateway, upstreamUrl: string): Promise<void> {
+  await ok(
+    gateway.admin('POST', '/providers', {
+      id: 'up',
+      type: 'openai-compatible',
+      displayName: 'up',
+      baseUrl: `${upstreamUrl}/v1`,
+    }),
+  );
+  await ok(
+    gateway.admin('POST', '/models', {
+      id: 'm',
+      kind: 'chat',
+      deployments: [{ providerId: 'up', upstreamModel: 'u' }],
+    }),
+  );
+}

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import type { Permission } from '../../core/access/roles.js';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
 import type { GatewaySnapshot } from '../../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../../core/verification.js';
@@ -20,6 +21,8 @@ import type { BudgetKeeper } from '../budgets/keeper.js';
 import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
 import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
+import { accessMiddleware, routePermissions } from './access.js';
+import { registerAdminTokenRoutes } from './routes-admin-tokens.js';
 import { registerAliasRoutes } from './routes-aliases.js';
 import { auditContextMiddleware, registerAuditRoutes } from './routes-audit.js';
 import { registerBudgetRoutes } from './routes-budgets.js';
@@ -145,6 +148,12 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     c.set('principal', principal);
     return next();
   });
+  // The principal's role must grant the route's permission (read from the routes once they are all registered).
+  let permissions: ReadonlyMap<string, Permission> = new Map();
+  app.use(
+    '*',
+    accessMiddleware(() => permissions),
+  );
   // The rest of an authenticated request runs in its audit context (actor, action, request id, source address).
   app.use('*', auditContextMiddleware);
   app.use(
@@ -174,6 +183,8 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerLogRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
+  registerAdminTokenRoutes(app, deps);
+  permissions = routePermissions(app, '/admin/v1');
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

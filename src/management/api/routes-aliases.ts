@@ -8,6 +8,7 @@ import {
   rollbackAlias,
   updateAlias,
 } from '../services/aliases.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { AliasCreateSchema, AliasMoveSchema, AliasSchema, AliasUpdateSchema, listOf } from './schemas.js';
@@ -22,6 +23,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/aliases',
+      ...permission('models.read'),
       tags,
       summary: 'List aliases and the versions they serve',
       security,
@@ -33,6 +35,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/aliases',
+      ...permission('models.write'),
       tags,
       summary: 'Create a stable name that serves one model version',
       security,
@@ -48,6 +51,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/aliases/{id}',
+      ...permission('models.read'),
       tags,
       summary: 'Read an alias',
       security,
@@ -60,6 +64,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'patch',
       path: '/aliases/{id}',
+      ...permission('models.write'),
       tags,
       summary: "Change an alias's description (moves go through /move)",
       security,
@@ -76,6 +81,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/aliases/{id}/move',
+      ...permission('models.write'),
       tags,
       summary: 'Point the alias at another version, from the next request on; the previous one stays enabled',
       security,
@@ -92,6 +98,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/aliases/{id}/rollback',
+      ...permission('models.write'),
       tags,
       summary: 'Return the alias to the version it served before its last move',
       security,
@@ -107,6 +114,7 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'delete',
       path: '/aliases/{id}',
+      ...permission('models.write'),
       tags,
       summary: 'Delete an alias (its versions stay)',
       security,

@@ -10,6 +10,7 @@ import type { Context, Next } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { actionOf, requestIdFrom, runWithAuditContext, userAgentFrom } from '../audit/context.js';
 import { type AuditFilter, auditEntry, auditExport, auditPage } from '../services/audit.js';
+import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies, AdminEnv } from './app.js';
 import {
   idParam,
@@ -96,11 +97,6 @@ const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-/** The team a principal is limited to, if any (today every admin token sees everything). */
-function teamScope(c: Context<AdminEnv>): string | undefined {
-  return (c.get('principal') as { teamId?: string }).teamId ?? undefined;
-}
-
 function filterOf(query: Record<string, unknown>): AuditFilter {
   const { from, to, actor, action, targetType, targetId, teamId, requestId } = query as AuditFilter;
   return { from, to, actor, action, targetType, targetId, teamId, requestId };
@@ -112,6 +108,7 @@ export function registerAuditRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/audit',
+      ...permission('audit.read'),
       tags,
       summary: 'The audit log, newest first, a page at a time',
       security,
@@ -142,6 +139,7 @@ export function registerAuditRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/audit/export',
+      ...permission('audit.read'),
       tags,
       summary: 'The audit log as JSON Lines or CSV (newest first), streamed',
       description:
@@ -201,6 +199,7 @@ export function registerAuditRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/audit/{id}',
+      ...permission('audit.read'),
       tags,
       summary: 'One audit row',
       security,

@@ -13,6 +13,7 @@ import {
   listBudgets,
   updateBudget,
 } from '../services/budgets.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { listOf } from './schemas.js';
@@ -127,6 +128,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'get',
       path: '/budgets',
+      ...permission('budgets.read'),
       tags,
       summary: "List budgets with their current window's spend",
       security,
@@ -144,6 +146,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'post',
       path: '/budgets',
+      ...permission('budgets.write'),
       tags,
       summary: 'Create a budget for a key or a team',
       security,
@@ -161,6 +164,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'get',
       path: '/budgets/{id}',
+      ...permission('budgets.read'),
       tags,
       summary: "Read a budget with its current window's spend",
       security,
@@ -173,6 +177,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'patch',
       path: '/budgets/{id}',
+      ...permission('budgets.write'),
       tags,
       summary: "Change a budget's limits, window, alert or policy",
       security,
@@ -191,6 +196,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'delete',
       path: '/budgets/{id}',
+      ...permission('budgets.write'),
       tags,
       summary: 'Delete a budget',
       security,
@@ -207,6 +213,7 @@ export function registerBudgetRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'get',
       path: '/budgets/{id}/alerts',
+      ...permission('budgets.read'),
       tags,
       summary: 'Alerts the budget raised (threshold crossed, exhausted), newest first',
       security,

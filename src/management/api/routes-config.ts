@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { applyConfiguration, planConfiguration } from '../config/apply.js';
 import { ConfigDocumentSchema, ConfigPlanSchema } from '../config/document.js';
 import { exportConfiguration } from '../config/export.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 
@@ -20,6 +21,7 @@ export function registerConfigRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'get',
       path: '/config',
+      ...permission('config.read'),
       tags,
       summary: 'The whole configuration as a document (credentials as references, keys as metadata)',
       security,
@@ -34,6 +36,7 @@ export function registerConfigRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'post',
       path: '/config/plan',
+      ...permission('config.write'),
       tags,
       summary: 'What applying the document would change; changes nothing',
       security,
@@ -50,6 +53,7 @@ export function registerConfigRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'post',
       path: '/config/apply',
+      ...permission('config.write'),
       tags,
       summary: 'Make the configuration match the document, in one transaction',
       security,

@@ -6,6 +6,7 @@ import {
   getEnvironment,
   listEnvironments,
 } from '../services/environments.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { EnvironmentCreateSchema, EnvironmentSchema, listOf, ProviderTypeSchema } from './schemas.js';
@@ -18,6 +19,7 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
     createRoute({
       method: 'get',
       path: '/provider-types',
+      ...permission('status.read'),
       tags: ['Providers'],
       summary: 'The provider types Junction can route to, with their defaults',
       security,
@@ -42,6 +44,7 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
     createRoute({
       method: 'get',
       path: '/environments',
+      ...permission('environments.read'),
       tags,
       summary: 'List environments',
       security,
@@ -53,6 +56,7 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
     createRoute({
       method: 'post',
       path: '/environments',
+      ...permission('environments.write'),
       tags,
       summary: 'Create an environment',
       security,
@@ -68,6 +72,7 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
     createRoute({
       method: 'get',
       path: '/environments/{id}',
+      ...permission('environments.read'),
       tags,
       summary: 'Read an environment',
       security,
@@ -80,6 +85,7 @@ export function registerEnvironmentRoutes(app: AdminApp, deps: AdminDependencies
     createRoute({
       method: 'delete',
       path: '/environments/{id}',
+      ...permission('environments.write'),
       tags,
       summary: 'Delete an environment that no key and no provider entry uses',
       security,

@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requestLogEntry } from '../services/request-logs.js';
 import { usageRecordsPage } from '../services/usage-query.js';
+import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import {
   idParam,
@@ -15,7 +16,7 @@ import {
   problemResponses,
   security,
 } from './openapi-helpers.js';
-import { filterFields, filterOf, teamScope, UsageRecordShape } from './routes-usage.js';
+import { filterFields, filterOf, UsageRecordShape } from './routes-usage.js';
 
 const tags = ['Request logs'];
 
@@ -46,6 +47,7 @@ export function registerLogRoutes(app: AdminApp, deps: AdminDependencies): void 
     createRoute({
       method: 'get',
       path: '/logs',
+      ...permission('logs.read'),
       tags,
       summary: 'The request log, newest first, a page at a time',
       description:
@@ -73,6 +75,7 @@ export function registerLogRoutes(app: AdminApp, deps: AdminDependencies): void 
     createRoute({
       method: 'get',
       path: '/logs/{id}',
+      ...permission('logs.read'),
       tags,
       summary: 'One request with its attempts and, when captured, its prompt and answer',
       security,

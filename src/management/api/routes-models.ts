@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { createModel, deleteModel, getModel, listModels, updateModel } from '../services/models.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import {
@@ -22,6 +23,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/models',
+      ...permission('models.read'),
       tags,
       summary: 'List logical models',
       security,
@@ -33,6 +35,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/models',
+      ...permission('models.write'),
       tags,
       summary: 'Create a logical model served by a pool of deployments',
       security,
@@ -48,6 +51,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/models/{id}',
+      ...permission('models.read'),
       tags,
       summary: 'Read a logical model',
       security,
@@ -60,6 +64,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'patch',
       path: '/models/{id}',
+      ...permission('models.write'),
       tags,
       summary: 'Change a logical model (deployments, when given, replace the pool)',
       security,
@@ -76,6 +81,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/models/{id}/verify',
+      ...permission('models.verify'),
       tags,
       summary:
         'Send a short request for the model (or alias) through the data plane, as a developer would, and report the result',
@@ -98,6 +104,7 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'delete',
       path: '/models/{id}',
+      ...permission('models.write'),
       tags,
       summary: 'Delete a logical model',
       security,

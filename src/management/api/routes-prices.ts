@@ -7,6 +7,7 @@ import { providerTypes } from '../../core/snapshot/source.js';
 import type { Database } from '../../store/database.js';
 import { recordAudit } from '../audit/record.js';
 import { createPrice, deletePrice, listDefaultPrices, listPrices, repriceUsage } from '../services/prices.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { listOf } from './schemas.js';
@@ -83,6 +84,7 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/prices',
+      ...permission('prices.read'),
       tags,
       summary: 'List the price book (optionally for one scope and target)',
       security,
@@ -97,6 +99,7 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/prices/defaults',
+      ...permission('prices.read'),
       tags,
       summary: 'The default prices shipped with Junction (used when no model or deployment price applies)',
       description:
@@ -114,6 +117,7 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/prices',
+      ...permission('prices.write'),
       tags,
       summary: 'Add a price for a model or a deployment from a date on',
       security,
@@ -130,6 +134,7 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'delete',
       path: '/prices/{id}',
+      ...permission('prices.write'),
       tags,
       summary: 'Delete a price',
       security,
@@ -146,6 +151,7 @@ export function registerPriceRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'post',
       path: '/prices/reprice',
+      ...permission('prices.write'),
       tags,
       summary: 'Re-price the usage rows of a period with the price book as it is now',
       security,

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { getProvider, rotateCredential } from '../services/providers.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import {
@@ -21,6 +22,7 @@ export function registerProviderHealthRoutes(app: AdminApp, deps: AdminDependenc
     createRoute({
       method: 'post',
       path: '/providers/{id}/verify',
+      ...permission('providers.write'),
       tags,
       summary: 'Check the connection now and return the entry with its new health',
       security,
@@ -38,6 +40,7 @@ export function registerProviderHealthRoutes(app: AdminApp, deps: AdminDependenc
     createRoute({
       method: 'get',
       path: '/providers/{id}/health',
+      ...permission('providers.read'),
       tags,
       summary: 'The health of the entry and its recent history, newest first',
       security,
@@ -57,6 +60,7 @@ export function registerProviderHealthRoutes(app: AdminApp, deps: AdminDependenc
     createRoute({
       method: 'post',
       path: '/providers/{id}/rotate',
+      ...permission('providers.write'),
       tags,
       summary: 'Replace the credential atomically, then verify the entry with it',
       security,
@@ -79,6 +83,7 @@ export function registerProviderHealthRoutes(app: AdminApp, deps: AdminDependenc
     createRoute({
       method: 'get',
       path: '/providers/{id}/discovered-models',
+      ...permission('providers.read'),
       tags,
       summary: 'Ask the provider for its models: which are enabled, which are new, which disappeared',
       security,

@@ -7,6 +7,7 @@ import {
   listProviders,
   updateProvider,
 } from '../services/providers.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { listOf, ProviderCreateSchema, ProviderSchema, ProviderUpdateSchema } from './schemas.js';
@@ -21,6 +22,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     createRoute({
       method: 'get',
       path: '/providers',
+      ...permission('providers.read'),
       tags,
       summary: 'List provider entries',
       security,
@@ -35,6 +37,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     createRoute({
       method: 'post',
       path: '/providers',
+      ...permission('providers.write'),
       tags,
       summary: 'Create a provider entry',
       security,
@@ -52,6 +55,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     createRoute({
       method: 'get',
       path: '/providers/{id}',
+      ...permission('providers.read'),
       tags,
       summary: 'Read a provider entry',
       security,
@@ -64,6 +68,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     createRoute({
       method: 'patch',
       path: '/providers/{id}',
+      ...permission('providers.write'),
       tags,
       summary: 'Change a provider entry (a new apiKey rotates the credential)',
       security,
@@ -82,6 +87,7 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
     createRoute({
       method: 'delete',
       path: '/providers/{id}',
+      ...permission('providers.write'),
       tags,
       summary: 'Delete a provider entry (refused while a model uses it)',
       security,

@@ -9,6 +9,7 @@ import { explainRoute } from '../../core/routing/explain.js';
 import { planRoute } from '../../core/routing/plan-route.js';
 import { refusal } from '../../core/routing/refusal.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../core/wire/openai.js';
+import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
 
@@ -60,6 +61,7 @@ export function registerRoutingRoutes(app: AdminApp, deps: AdminDependencies): v
     createRoute({
       method: 'post',
       path: '/routing/explain',
+      ...permission('routing.read'),
       tags: ['Routing'],
       summary:
         "Explain how a key's request would be routed now: the rule, what was left out and why, the plan",
@@ -71,7 +73,10 @@ export function registerRoutingRoutes(app: AdminApp, deps: AdminDependencies): v
       const input = c.req.valid('json');
       const snapshot = deps.snapshot?.();
       if (!snapshot) throw new GatewayError('not_ready', 'There is no configuration in service yet');
-      const key = [...snapshot.keysByHash.values()].find((candidate) => candidate.id === input.keyId);
+      const scope = teamScope(c);
+      const key = [...snapshot.keysByHash.values()].find(
+        (candidate) => candidate.id === input.keyId && (scope === undefined || candidate.teamId === scope),
+      );
       if (!key) {
         throw new GatewayError(
           'not_found',

@@ -1,5 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
+import { ROLE_PERMISSIONS, type Role } from '../../core/access/roles.js';
 import { GatewayError } from '../../core/errors/gateway-error.js';
+import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { jsonResponse, problemResponses, security } from './openapi-helpers.js';
 import { PrincipalSchema, StatusSchema } from './schemas.js';
@@ -10,16 +12,22 @@ export function registerStatusRoutes(app: AdminApp, deps: AdminDependencies): vo
     createRoute({
       method: 'get',
       path: '/me',
+      ...permission('status.read'),
       summary: 'The principal behind the credential',
       security,
       responses: { 200: jsonResponse(PrincipalSchema, 'The principal'), 401: problemResponses[401] },
     }),
-    (c) => c.json(c.get('principal'), 200),
+    (c) => {
+      const principal = c.get('principal');
+      const permissions = [...(ROLE_PERMISSIONS[principal.role as Role] ?? [])];
+      return c.json({ ...principal, permissions }, 200);
+    },
   );
   app.openapi(
     createRoute({
       method: 'get',
       path: '/status',
+      ...permission('status.read'),
       summary: 'The configuration snapshot in service',
       security,
       responses: { 200: jsonResponse(StatusSchema, 'Status'), 401: problemResponses[401] },

@@ -4,7 +4,6 @@
  * page by page). All take the same filter. A principal bound to a team sees that team's usage only.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import {
   parseGroupBy,
   type UsageFilter,
@@ -16,7 +15,8 @@ import {
   usageSeries,
   usageTotals,
 } from '../services/usage-query.js';
-import type { AdminApp, AdminDependencies, AdminEnv } from './app.js';
+import { permission, teamScope } from './access.js';
+import type { AdminApp, AdminDependencies } from './app.js';
 import {
   idParam,
   jsonResponse,
@@ -116,11 +116,6 @@ export const UsageRecordShape = {
 };
 const UsageRecordSchema = z.object(UsageRecordShape).openapi('UsageRecord');
 
-/** The team a principal is limited to, if any (today every admin token sees everything). */
-export function teamScope(c: Context<AdminEnv>): string | undefined {
-  return (c.get('principal') as { teamId?: string }).teamId ?? undefined;
-}
-
 export function filterOf(query: Record<string, unknown>): UsageFilter {
   const { from, to, keyId, teamId, model, provider, environment, endpoint, status, requestId, outcome } =
     query as UsageFilter;
@@ -147,6 +142,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/usage',
+      ...permission('usage.read'),
       tags,
       summary: 'Usage totals (requests, errors, tokens, cost, latency), optionally grouped',
       description:
@@ -175,6 +171,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/usage/series',
+      ...permission('usage.read'),
       tags,
       summary: 'Usage per hour or day in a time zone, optionally split by dimensions',
       description:
@@ -215,6 +212,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/usage/records',
+      ...permission('usage.read'),
       tags,
       summary: 'The usage records, newest first, a page at a time',
       security,
@@ -244,6 +242,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/usage/records/{id}',
+      ...permission('usage.read'),
       tags,
       summary: 'One usage record',
       security,
@@ -256,6 +255,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     createRoute({
       method: 'get',
       path: '/usage/export.csv',
+      ...permission('usage.read'),
       tags,
       summary: 'The usage records as CSV (newest first), streamed',
       description:

@@ -1,5 +1,6 @@
 /** Admin API wire schemas: validation and the published OpenAPI document come from these. */
 import { z } from '@hono/zod-openapi';
+import { ROLES } from '../../core/access/roles.js';
 import { healthStatuses } from '../../core/routing/health.js';
 import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
 
@@ -553,8 +554,49 @@ export const StatusSchema = z
   .openapi('Status');
 
 export const PrincipalSchema = z
-  .object({ id: z.string(), name: z.string(), role: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.string(),
+    teamId: z.string().nullable().openapi({ description: 'The team a team-bound role is limited to' }),
+    permissions: z
+      .array(z.string())
+      .openapi({ description: 'What the role may do (drives the menus shown)' }),
+  })
   .openapi('Principal');
+
+export const AdminTokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    teamId: z.string().nullable(),
+    prefix: z.string().openapi({ description: 'The first characters of the secret, to recognise it' }),
+    createdBy: z.string().nullable().openapi({ description: 'The admin token that created it' }),
+    createdAt: timestamp,
+    expiresAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  })
+  .openapi('AdminToken');
+
+export const AdminTokenCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(ROLES),
+    teamId: z.string().min(1).max(64).nullable().optional().openapi({
+      description: 'Required for `developer` (the team it is limited to); refused for other roles',
+    }),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict()
+  .openapi('AdminTokenCreate');
+
+export const AdminTokenCreatedSchema = z
+  .object({
+    token: AdminTokenSchema,
+    secret: z.string().openapi({ description: 'The token itself. Shown once: it is stored only as a hash.' }),
+  })
+  .openapi('AdminTokenCreated');
 
 export const listOf = <T extends z.ZodType>(schema: T) => z.object({ data: z.array(schema) });
 

@@ -104,6 +104,8 @@ export interface AdminPrincipal {
   id: string;
   name: string;
   role: string;
+  /** The team a team-bound role is limited to; null for the others. */
+  teamId: string | null;
 }
 
 /** Finds the admin principal for a bearer token, or undefined. */
@@ -113,5 +115,5 @@ export async function findAdminByToken(db: Database, token: string): Promise<Adm
     .from(adminTokens)
     .where(eq(adminTokens.secretHash, hashSecret(token)));
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
-  return { id: row.id, name: row.name, role: row.role };
+  return { id: row.id, name: row.name, role: row.role, teamId: row.teamId };
 }

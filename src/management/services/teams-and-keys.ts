@@ -53,13 +53,16 @@ export const keyView = (row: KeyRow) => ({
 });
 export type KeyView = ReturnType<typeof keyView>;
 
-export async function listTeams(db: Database) {
-  return (await db.select().from(teams).orderBy(asc(teams.name))).map(teamView);
+/** Every team, or only `teamScope`. */
+export async function listTeams(db: Database, teamScope?: string) {
+  const scope = teamScope === undefined ? undefined : eq(teams.id, teamScope);
+  return (await db.select().from(teams).where(scope).orderBy(asc(teams.name))).map(teamView);
 }
 
-export async function getTeam(db: Database, id: string) {
+/** One team, or 404 (also outside `teamScope`). */
+export async function getTeam(db: Database, id: string, teamScope?: string) {
   const [row] = await db.select().from(teams).where(eq(teams.id, id));
-  if (!row) throw notFound('Team', id);
+  if (!row || (teamScope !== undefined && row.id !== teamScope)) throw notFound('Team', id);
   return teamView(row);
 }
 
@@ -104,13 +107,16 @@ export async function deleteTeam(db: Database, id: string): Promise<void> {
   if (deleted.length === 0) throw notFound('Team', id);
 }
 
-export async function listKeys(db: Database) {
-  return (await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt))).map(keyView);
+/** Every key, or only `teamScope`'s. */
+export async function listKeys(db: Database, teamScope?: string) {
+  const scope = teamScope === undefined ? undefined : eq(apiKeys.teamId, teamScope);
+  return (await db.select().from(apiKeys).where(scope).orderBy(asc(apiKeys.createdAt))).map(keyView);
 }
 
-export async function getKey(db: Database, id: string) {
+/** One key, or 404 (also outside `teamScope`). */
+export async function getKey(db: Database, id: string, teamScope?: string) {
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
-  if (!row) throw notFound('API key', id);
+  if (!row || (teamScope !== undefined && row.teamId !== teamScope)) throw notFound('API key', id);
   return keyView(row);
 }
 
