@@ -65,6 +65,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // An idle connection the server ends (a restart, a failover, an administrator) is reported here and dropped by
+  // the pool; the next query opens a new one. Without a listener the error would end the process.
+  pool.on('error', () => undefined);
   // Surface a wrong URL at start rather than at the first admin request.
   const client = await pool.connect();
   client.release();

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/core/errors/gateway-error.js';
 import type { GatewaySnapshot } from '../../src/core/snapshot/snapshot.js';
@@ -20,7 +21,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { MasterKey } from '../../src/secrets/envelope.js';
 import { migrationsFolder, type Store } from '../../src/store/database.js';
 import { meta, modelDeployments, models, providers, schema } from '../../src/store/schema.js';
-import { openTestStore, storeKinds } from '../support/stores.js';
+import { openTestStore, POSTGRES_ADMIN_URL, storeKinds } from '../support/stores.js';
 import { openFreshStore, publicTables, rows, schemaTableNames } from './store-helpers.js';
 
 const kinds = await storeKinds();
@@ -299,5 +300,24 @@ describe.each(kinds)('store (%s)', (kind) => {
       expect(snapshot.version).toBe(3);
       expect(snapshot.counts).toEqual({ providers: 1, models: 1, keys: 1 });
     });
+  });
+});
+
+describe.runIf(kinds.includes('postgres'))('PostgreSQL connections ended by the server', () => {
+  it('drops them without ending the process, and the next query opens a new one', async () => {
+    const store = await openTestStore('postgres');
+    try {
+      const [before] = await rows<{ pid: number }>(store, sql`select pg_backend_pid() as pid`);
+      // Ends the pool's idle connection from another one, as a restart or a failover would.
+      const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend($1)', [before!.pid]);
+      await admin.end();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [after] = await rows<{ pid: number }>(store, sql`select pg_backend_pid() as pid`);
+      expect(after!.pid).not.toBe(before!.pid);
+    } finally {
+      await store.close();
+    }
   });
 });
