@@ -53,3 +53,31 @@ export const pageQueryFields = {
 /** A page of `schema` rows with the cursor of the next page (null on the last). */
 export const pageResponse = <T extends z.ZodType>(schema: T, description: string) =>
   jsonResponse(z.object({ data: z.array(schema), nextCursor: z.string().nullable() }), description);
+
+/**
+ * A streamed download from an async generator of text chunks (pages of an export). The first chunk is read
+ * before answering, so a bad filter is still a problem+json 400 rather than a broken download.
+ */
+export async function downloadStream(chunks: AsyncGenerator<string>): Promise<ReadableStream<Uint8Array>> {
+  const first = await chunks.next();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.done) controller.close();
+      else controller.enqueue(encoder.encode(first.value));
+    },
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+}
+
+/** A download's file name: `<name>-<UTC time to the second>.<extension>`. */
+export function downloadName(name: string, extension: string): string {
+  return `${name}-${new Date().toISOString().slice(0, 19).replaceAll(':', '-')}.${extension}`;
+}

@@ -13,6 +13,8 @@ import { type AuditFilter, auditEntry, auditExport, auditPage } from '../service
 import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies, AdminEnv } from './app.js';
 import {
+  downloadName,
+  downloadStream,
   idParam,
   jsonResponse,
   pageQueryFields,
@@ -170,28 +172,11 @@ export function registerAuditRoutes(app: AdminApp, deps: AdminDependencies): voi
     async (c) => {
       const query = c.req.valid('query');
       const chunks = auditExport(store.db, filterOf(query), query.format, teamScope(c));
-      // Read the first page before answering: a bad filter is still a 400, not a broken download.
-      const first = await chunks.next();
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          if (first.done) controller.close();
-          else controller.enqueue(encoder.encode(first.value));
-        },
-        async pull(controller) {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        },
-        async cancel() {
-          await chunks.return(undefined);
-        },
-      });
-      const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+      const body = await downloadStream(chunks);
       const csv = query.format === 'csv';
       return c.body(body, 200, {
         'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'content-disposition': `attachment; filename="audit-${stamp}.${csv ? 'csv' : 'jsonl'}"`,
+        'content-disposition': `attachment; filename="${downloadName('audit', csv ? 'csv' : 'jsonl')}"`,
       });
     },
   );

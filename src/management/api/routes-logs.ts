@@ -5,7 +5,6 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requestLogEntry } from '../services/request-logs.js';
-import { usageRecordsPage } from '../services/usage-query.js';
 import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import {
@@ -16,7 +15,7 @@ import {
   problemResponses,
   security,
 } from './openapi-helpers.js';
-import { filterFields, filterOf, UsageRecordShape } from './routes-usage.js';
+import { filterFields, recordsPage, UsageRecordShape } from './routes-usage.js';
 
 const tags = ['Request logs'];
 
@@ -62,13 +61,7 @@ export function registerLogRoutes(app: AdminApp, deps: AdminDependencies): void 
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const page = await usageRecordsPage(
-        store.db,
-        filterOf(query),
-        { limit: query.limit, cursor: query.cursor },
-        teamScope(c),
-      );
-      return c.json(page, 200);
+      return c.json(await recordsPage(store.db, query, teamScope(c)), 200);
     },
   );
   app.openapi(

@@ -4,6 +4,7 @@
  * page by page). All take the same filter. A principal bound to a team sees that team's usage only.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Database } from '../../store/database.js';
 import {
   parseGroupBy,
   type UsageFilter,
@@ -18,6 +19,8 @@ import {
 import { permission, teamScope } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import {
+  downloadName,
+  downloadStream,
   idParam,
   jsonResponse,
   pageQueryFields,
@@ -115,6 +118,15 @@ export const UsageRecordShape = {
   captured: z.boolean().openapi({ description: 'The request log holds its bodies' }),
 };
 const UsageRecordSchema = z.object(UsageRecordShape).openapi('UsageRecord');
+
+/** A page of usage records for a query of the usage filter and paging fields (`/usage/records` and `/logs`). */
+export function recordsPage(
+  db: Database,
+  query: Record<string, unknown> & { limit?: number | undefined; cursor?: string | undefined },
+  scope: string | undefined,
+) {
+  return usageRecordsPage(db, filterOf(query), { limit: query.limit, cursor: query.cursor }, scope);
+}
 
 export function filterOf(query: Record<string, unknown>): UsageFilter {
   const { from, to, keyId, teamId, model, provider, environment, endpoint, status, requestId, outcome } =
@@ -229,13 +241,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const page = await usageRecordsPage(
-        store.db,
-        filterOf(query),
-        { limit: query.limit, cursor: query.cursor },
-        teamScope(c),
-      );
-      return c.json(page, 200);
+      return c.json(await recordsPage(store.db, query, teamScope(c)), 200);
     },
   );
   app.openapi(
@@ -270,26 +276,10 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
     }),
     async (c) => {
       const chunks = usageCsv(store.db, filterOf(c.req.valid('query')), teamScope(c));
-      // Read the first page before answering: a bad filter is still a 400, not a broken download.
-      const first = await chunks.next();
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          if (!first.done) controller.enqueue(encoder.encode(first.value));
-        },
-        async pull(controller) {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        },
-        async cancel() {
-          await chunks.return(undefined);
-        },
-      });
-      const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+      const body = await downloadStream(chunks);
       return c.body(body, 200, {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="usage-${stamp}.csv"`,
+        'content-disposition': `attachment; filename="${downloadName('usage', 'csv')}"`,
       });
     },
   );
