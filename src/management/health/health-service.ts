@@ -300,23 +300,25 @@ export class HealthService {
     latencyMs: number | null;
     diagnostic: Diagnostic | null;
   }): Promise<void> {
-    const { db } = this.#options;
-    await db.insert(providerHealthEvents).values({
-      ...row,
-      diagnostic: row.diagnostic as Record<string, unknown> | null,
+    // The insert and the pruning commit together, so a reader never sees more than the kept length.
+    await this.#options.db.transaction(async (tx) => {
+      await tx.insert(providerHealthEvents).values({
+        ...row,
+        diagnostic: row.diagnostic as Record<string, unknown> | null,
+      });
+      const keep = tx
+        .select({ id: providerHealthEvents.id })
+        .from(providerHealthEvents)
+        .where(eq(providerHealthEvents.providerId, row.providerId))
+        .orderBy(desc(providerHealthEvents.id))
+        .limit(1)
+        .offset(HEALTH_HISTORY_LENGTH - 1);
+      await tx
+        .delete(providerHealthEvents)
+        .where(
+          and(eq(providerHealthEvents.providerId, row.providerId), lt(providerHealthEvents.id, sql`(${keep})`)),
+        );
     });
-    const keep = db
-      .select({ id: providerHealthEvents.id })
-      .from(providerHealthEvents)
-      .where(eq(providerHealthEvents.providerId, row.providerId))
-      .orderBy(desc(providerHealthEvents.id))
-      .limit(1)
-      .offset(HEALTH_HISTORY_LENGTH - 1);
-    await db
-      .delete(providerHealthEvents)
-      .where(
-        and(eq(providerHealthEvents.providerId, row.providerId), lt(providerHealthEvents.id, sql`(${keep})`)),
-      );
   }
 
   /** One write at a time, in order; a failure (entry deleted meanwhile, store away) is logged, never thrown. */
