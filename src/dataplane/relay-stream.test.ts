@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicStreamMapper } from '../core/providers/anthropic/stream-mapper.js';
 import {
@@ -119,6 +120,38 @@ describe('generatedCharsOf', () => {
     ).toBe(2);
     expect(generatedCharsOf('{"delta": {"content" : "abc"}}')).toBe(3);
     expect(generatedCharsOf(chunk(delta({ content: '"content":"xyz"' })))).toBe('"content":"xyz"'.length);
+  });
+
+  it('counts what a walk of the parsed JSON counts: every string member of the five keys, at any depth', () => {
+    const keys = ['content', 'refusal', 'reasoning_content', 'reasoning', 'arguments', 'usage', 'delta'];
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('"content":"x"', '\\u00e9', '\\', '"', '\n', '😀'),
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.constant(null),
+        fc.integer(),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom(...keys), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    const walk = (node: unknown): number => {
+      if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + walk(item), 0);
+      if (node === null || typeof node !== 'object') return 0;
+      let sum = 0;
+      for (const [key, item] of Object.entries(node)) {
+        sum += typeof item === 'string' && keys.slice(0, 5).includes(key) ? item.length : walk(item);
+      }
+      return sum;
+    };
+    fc.assert(
+      fc.property(value, fc.boolean(), (node, spaced) => {
+        expect(generatedCharsOf(JSON.stringify(node, null, spaced ? 1 : undefined))).toBe(walk(node));
+      }),
+    );
   });
 });
 

@@ -66,7 +66,7 @@ export function openaiStreamTranslator(options: { clientAskedUsage?: boolean } =
       for (const event of parser.push(chunk)) {
         let data = event.data;
         if (data === '[DONE]') return { out: out + SSE_DONE, done: true };
-        const usageAt = data.indexOf('"usage"');
+        const usageAt = usageKeyAt(data);
         const value = usageAt === -1 ? -1 : valueStart(data, usageAt + 7);
         if (value !== -1) {
           if (data.charCodeAt(value) === OPEN_BRACE) {
@@ -415,6 +415,19 @@ function isJsonWhitespace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
 }
 
+/**
+ * Where `"usage"` starts in a chunk's text, or -1: `data.indexOf('"usage"')`, but searched from the letters,
+ * which are rare in JSON, rather than from the quote, which is everywhere (several times faster per event).
+ */
+function usageKeyAt(data: string): number {
+  for (let from = 1; ; ) {
+    const at = data.indexOf('usage"', from);
+    if (at === -1) return -1;
+    if (data.charCodeAt(at - 1) === QUOTE) return at - 1;
+    from = at + 1;
+  }
+}
+
 /** Where the value of the member whose key ends just before `afterKey` starts, or -1 when no `:` follows. */
 function valueStart(data: string, afterKey: number): number {
   let pos = afterKey;
@@ -446,8 +459,13 @@ function withoutNullUsage(data: string, keyAt: number, valueEnd: number): string
   return data;
 }
 
-/** The keys of generated text in OpenAI chunks (`reasoning` is what some OpenAI-compatible servers use). */
-const GENERATED_KEYS = ['"content"', '"refusal"', '"reasoning_content"', '"reasoning"', '"arguments"'];
+/**
+ * A member holding generated text in OpenAI chunks, up to the opening quote of its string value (`reasoning` is
+ * what some OpenAI-compatible servers use). One pass of one regular expression finds all five keys: an `indexOf`
+ * per key cost several times more on every event of every stream (a pattern starting with `"` stops at every
+ * quote of the JSON). Global, so `generatedCharsOf` sets its `lastIndex` before each search.
+ */
+const GENERATED_MEMBER = /"(?:content|refusal|reasoning_content|reasoning|arguments)"[ \t\n\r]*:[ \t\n\r]*"/g;
 
 /**
  * Characters of generated text in one OpenAI chunk's JSON, found by scanning for the members that hold it
@@ -457,27 +475,20 @@ const GENERATED_KEYS = ['"content"', '"refusal"', '"reasoning_content"', '"reaso
  */
 export function generatedCharsOf(data: string): number {
   let chars = 0;
-  for (const key of GENERATED_KEYS) {
-    let from = 0;
+  GENERATED_MEMBER.lastIndex = 0;
+  while (GENERATED_MEMBER.exec(data) !== null) {
+    // Just past the value's opening quote.
+    let from = GENERATED_MEMBER.lastIndex;
+    // The decoded length: an escape (`\n`, `\"`, `\uXXXX`) is one UTF-16 unit, like the string's length.
     for (;;) {
-      const at = data.indexOf(key, from);
-      if (at === -1) break;
-      const value = valueStart(data, at + key.length);
-      if (value === -1 || data.charCodeAt(value) !== QUOTE) {
-        from = at + key.length;
-        continue;
-      }
-      from = value + 1;
-      // The decoded length: an escape (`\n`, `\"`, `\uXXXX`) is one UTF-16 unit, like the string's length.
-      for (;;) {
-        const code = data.charCodeAt(from);
-        if (Number.isNaN(code) || code === QUOTE) break;
-        if (code === BACKSLASH) from += data.charCodeAt(from + 1) === 117 ? 6 : 2;
-        else from++;
-        chars++;
-      }
-      from++;
+      const code = data.charCodeAt(from);
+      if (Number.isNaN(code) || code === QUOTE) break;
+      if (code === BACKSLASH) from += data.charCodeAt(from + 1) === 117 ? 6 : 2;
+      else from++;
+      chars++;
     }
+    // The search goes on after the value's closing quote.
+    GENERATED_MEMBER.lastIndex = from + 1;
   }
   return chars;
 }

@@ -25,9 +25,23 @@ export function currentAuditContext(): AuditContext | undefined {
   return storage.getStore();
 }
 
-/** Runs `work` (and everything it awaits) inside `context`. */
-export function runWithAuditContext<T>(context: AuditContext, work: () => T): T {
-  return storage.run(context, work);
+/** Admin requests running inside a context now. */
+let active = 0;
+
+/**
+ * Runs `work` (and everything it awaits) inside `context`. When the last such run ends, the storage is disabled:
+ * on Node 20 an enabled AsyncLocalStorage keeps async hooks on for the whole process, which costs every data-plane
+ * request (each promise, timer and socket) several percent of CPU; admin requests are rare, so the hooks are on
+ * only while one runs. Nothing audited outlives its admin request (writes happen in the request's transaction).
+ */
+export async function runWithAuditContext<T>(context: AuditContext, work: () => T | Promise<T>): Promise<T> {
+  active++;
+  try {
+    return await storage.run(context, work);
+  } finally {
+    active--;
+    if (active === 0) storage.disable();
+  }
 }
 
 /** The context of a change Junction makes by itself at start-up (the bootstrap admin token). */
