@@ -22,14 +22,19 @@ interface PlanResult {
 
 export class CliError extends Error {}
 
-function connection(options: Record<string, unknown>): Connection {
+export function connection(options: Record<string, unknown>): Connection {
   const url = String(options.url ?? process.env.JUNCTION_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const token = String(options.token ?? process.env.JUNCTION_ADMIN_TOKEN ?? '');
   if (!token) throw new CliError('an admin token is needed: pass --token or set JUNCTION_ADMIN_TOKEN');
   return { url, token };
 }
 
-async function call<T>(target: Connection, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  target: Connection,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(`${target.url}/admin/v1${path}`, {
@@ -95,16 +100,17 @@ export function formatPlan(plan: PlanResult): string {
   return lines.join('\n');
 }
 
+/** Adds the options that say which Junction to talk to, and with which admin token. */
+export const withConnection = (command: Command) =>
+  command
+    .option('--url <url>', 'Junction to talk to (env JUNCTION_URL, default http://127.0.0.1:8080)')
+    .option('--token <token>', 'admin token (env JUNCTION_ADMIN_TOKEN)');
+
 /** Adds `config export` and `config apply` to the program. */
 export function addConfigCommands(program: Command, write: (text: string) => void): void {
   const config = program
     .command('config')
     .description('Export or apply the whole configuration as YAML (configuration as code)');
-  const withConnection = (command: Command) =>
-    command
-      .option('--url <url>', 'Junction to talk to (env JUNCTION_URL, default http://127.0.0.1:8080)')
-      .option('--token <token>', 'admin token (env JUNCTION_ADMIN_TOKEN)');
-
   withConnection(
     config
       .command('export')

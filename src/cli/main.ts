@@ -12,6 +12,7 @@ import { startJunction } from '../server/server.js';
 import { openStore } from '../store/database.js';
 import { banner } from './banner.js';
 import { addConfigCommands, CliError } from './config-commands.js';
+import { addUserCommands } from './user-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -113,6 +114,7 @@ export function buildProgram(): Command {
       }
     });
   addConfigCommands(program, write);
+  addUserCommands(program, write);
   return program;
 }
 

@@ -63,6 +63,15 @@ export interface JunctionConfig {
   ejectionBaseMs: number;
   /** The longest ejection. */
   ejectionMaxMs: number;
+  /** Absolute lifetime of a web app session (`JUNCTION_SESSION_HOURS`). */
+  sessionHours: number;
+  /** A web app session unused this long ends (`JUNCTION_SESSION_IDLE_MINUTES`). */
+  sessionIdleMinutes: number;
+  /**
+   * Mark session cookies `Secure` even when the request reached Junction over plain http (`JUNCTION_SECURE_COOKIES`:
+   * set it when a proxy in front terminates TLS). Requests over https always get `Secure` cookies.
+   */
+  secureCookies: boolean;
   logLevel: string;
   /** Serve the web app from this folder; undefined disables it. */
   webDir: string | undefined;
@@ -86,12 +95,12 @@ const attempts = (value: string | undefined): number => {
   return parsed;
 };
 
-/** `on` (the default) or `off`. */
+/** `on` or `off` (also `true` or `false`). */
 const onOff = (value: string | undefined, fallback: boolean, name: string): boolean => {
   if (value === undefined || value === '') return fallback;
   const text = value.trim().toLowerCase();
-  if (text === 'on') return true;
-  if (text === 'off') return false;
+  if (text === 'on' || text === 'true') return true;
+  if (text === 'off' || text === 'false') return false;
   throw new Error(`${name} must be on or off, got ${JSON.stringify(value)}`);
 };
 
@@ -180,6 +189,9 @@ export function resolveConfig(
     ejectionFailures: number(env.JUNCTION_EJECTION_FAILURES, 3, 'JUNCTION_EJECTION_FAILURES'),
     ejectionBaseMs: number(env.JUNCTION_EJECTION_BASE_MS, 5_000, 'JUNCTION_EJECTION_BASE_MS'),
     ejectionMaxMs: number(env.JUNCTION_EJECTION_MAX_MS, 30_000, 'JUNCTION_EJECTION_MAX_MS'),
+    sessionHours: positive(env.JUNCTION_SESSION_HOURS, 12, 'JUNCTION_SESSION_HOURS'),
+    sessionIdleMinutes: positive(env.JUNCTION_SESSION_IDLE_MINUTES, 60, 'JUNCTION_SESSION_IDLE_MINUTES'),
+    secureCookies: onOff(env.JUNCTION_SECURE_COOKIES, false, 'JUNCTION_SECURE_COOKIES'),
     logLevel: env.JUNCTION_LOG_LEVEL ?? 'info',
     webDir: undefined,
   };

@@ -209,6 +209,10 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       snapshot: () => snapshots.current,
       ledger,
       budgets,
+      identity: {
+        policy: { lifetimeMs: config.sessionHours * 3_600_000, idleMs: config.sessionIdleMinutes * 60_000 },
+        secureCookies: config.secureCookies,
+      },
     });
     const root = new Hono();
     root.route('/', admin);

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   index,
@@ -171,9 +172,85 @@ export const adminTokens = pgTable('admin_tokens', {
   secretHash: text('secret_hash').notNull().unique(),
   /** The admin token that created this one (null for the bootstrap token). */
   createdBy: text('created_by'),
+  /**
+   * A user's personal token: it acts with that user's current role and team, and stops working when the user is
+   * disabled or deleted.
+   */
+  userId: text('user_id').references((): AnyPgColumn => users.id, { onDelete: 'cascade' }),
   createdAt: createdAt(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+});
+
+/**
+ * People who sign in to the web app: local users (a password, for break-glass) and users created by single
+ * sign-on on their first login (identified by issuer and subject; role and team recomputed at every login).
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    /** Lower case; unique among local users (SSO users are keyed by issuer and subject). */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    /** The team a team-bound role (`developer`) is limited to (a deleted team leaves it null: no team's objects). */
+    teamId: text('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    /** `local` or `sso`. */
+    source: text('source').notNull(),
+    /** argon2id PHC string; local users only. */
+    passwordHash: text('password_hash'),
+    ssoIssuer: text('sso_issuer'),
+    ssoSubject: text('sso_subject'),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: createdAt(),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true, mode: 'date' }),
+  },
+  (table) => [
+    uniqueIndex('users_local_email_idx').on(table.email).where(sql`${table.source} = 'local'`),
+    uniqueIndex('users_sso_subject_idx').on(table.ssoIssuer, table.ssoSubject),
+  ],
+);
+
+/** Browser sessions: the cookie holds a random secret, the store only its SHA-256. */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    secretHash: text('secret_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    sourceAddress: text('source_address'),
+    userAgent: text('user_agent'),
+  },
+  (table) => [index('admin_sessions_user_idx').on(table.userId)],
+);
+
+/** Single sign-on logins under way, keyed by the SHA-256 of the browser-bound cookie; single use. */
+export const ssoLogins = pgTable('sso_logins', {
+  cookieHash: text('cookie_hash').primaryKey(),
+  state: text('state').notNull(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  next: text('next').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+/** The single sign-on configuration (one row, id `default`); the client secret sealed under the master key. */
+export const ssoConfig = pgTable('sso_config', {
+  id: text('id').primaryKey(),
+  enabled: boolean('enabled').notNull(),
+  issuer: text('issuer').notNull(),
+  clientId: text('client_id').notNull(),
+  clientSecret: text('client_secret'),
+  redirectUri: text('redirect_uri').notNull(),
+  scopes: jsonb('scopes').$type<string[]>().notNull(),
+  claim: text('claim').notNull(),
+  rules: jsonb('rules').$type<Array<{ value: string; role: string; teamId: string | null }>>().notNull(),
+  updatedAt: updatedAt(),
 });
 
 /** The latest verification of each provider entry (from checks and from real traffic). */
@@ -388,6 +465,10 @@ export const schema = {
   teams,
   apiKeys,
   adminTokens,
+  users,
+  adminSessions,
+  ssoLogins,
+  ssoConfig,
   providerHealth,
   providerHealthEvents,
   usageRecords,

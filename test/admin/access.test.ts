@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allows, PERMISSIONS, ROLES, type Role } from '../../src/core/access/roles.js';
+import { PUBLIC, PUBLIC_ROUTES } from '../../src/management/api/access.js';
 import { chat } from '../dataplane/helpers.js';
 import { type FakeUpstream, startFakeUpstream } from '../harness/fake-upstream.js';
 import { chatCompletion } from '../harness/openai-fixtures.js';
@@ -77,16 +78,31 @@ describe('admin access by role (X4, X5)', () => {
     await upstream?.close();
   });
 
-  it('every admin route declares a permission from the table', () => {
+  it('every admin route declares a permission from the table; only the sign-in routes are public', () => {
     expect(operations.length).toBeGreaterThan(60);
     const undeclared = operations.filter((operation) => operation.permission === undefined);
     expect(undeclared).toEqual([]);
-    for (const operation of operations) expect(PERMISSIONS).toContain(operation.permission);
+    const open = operations.filter((operation) => operation.permission === PUBLIC);
+    expect(open.map((operation) => `${operation.method} ${operation.path}`).sort()).toEqual(
+      PUBLIC_ROUTES.map((route) => route.replace(/:([a-zA-Z]+)/g, '{$1}')).sort(),
+    );
+    for (const operation of operations.filter((operation) => operation.permission !== PUBLIC))
+      expect(PERMISSIONS).toContain(operation.permission);
+  });
+
+  it('the public routes answer without a credential, and nothing else does', async () => {
+    for (const operation of operations) {
+      const path = operation.path.replace(/\{[^}]+\}/g, 'no-such-object');
+      const body = operation.method === 'GET' || operation.method === 'DELETE' ? undefined : {};
+      const answer = await http(`${gateway.url}${path}`, operation.method, body);
+      if (operation.permission === PUBLIC) expect(answer.status, `${operation.method} ${path}`).not.toBe(401);
+      else expect(answer.status, `${operation.method} ${path}`).toBe(401);
+    }
   });
 
   it('X4: every route answers 403 to exactly the roles its permission excludes', async () => {
     const mismatches: string[] = [];
-    for (const operation of operations) {
+    for (const operation of operations.filter((operation) => operation.permission !== PUBLIC)) {
       // Ids that match nothing: an allowed call ends in 404 or 400, never changes an object here.
       const path = operation.path.replace('/admin/v1', '').replace(/\{[^}]+\}/g, 'no-such-object');
       const body = operation.method === 'GET' || operation.method === 'DELETE' ? undefined : {};

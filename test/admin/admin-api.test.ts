@@ -2,8 +2,10 @@
  * The admin API on both stores: authentication, the OpenAPI document, provider entries, and credentials that
  * are write-only (a canary given as apiKey never comes back in any answer).
  */
+
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_ROUTES } from '../../src/management/api/access.js';
 import { http, ok, startTestGateway, TEST_ADMIN_TOKEN, type TestGateway } from '../support/gateway.js';
 import { storeKinds } from '../support/stores.js';
 import { expectFieldError, expectProblem, type ProviderView } from './admin-helpers.js';
@@ -68,6 +70,15 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/tokens': ['get', 'post'],
   '/admin/v1/tokens/{id}': ['get'],
   '/admin/v1/tokens/{id}/revoke': ['post'],
+  '/admin/v1/auth/methods': ['get'],
+  '/admin/v1/me/tokens': ['get', 'post'],
+  '/admin/v1/me/tokens/{id}/revoke': ['post'],
+  '/admin/v1/session': ['delete', 'post'],
+  '/admin/v1/users': ['get', 'post'],
+  '/admin/v1/users/{id}': ['delete', 'get', 'patch'],
+  '/admin/v1/sso': ['delete', 'get', 'put'],
+  '/admin/v1/sso/login': ['get'],
+  '/admin/v1/sso/callback': ['get'],
 };
 
 describe.each(kinds)('admin API (%s store)', (kind) => {
@@ -102,7 +113,7 @@ describe.each(kinds)('admin API (%s store)', (kind) => {
     it.each(cases)('answers %s with 401 problem+json and a challenge', async (_label, headers) => {
       const result = await http(`${gateway.url}/admin/v1/me`, 'GET', undefined, headers);
       const problem = expectProblem(result, 401, 'invalid_api_key');
-      expect(problem.detail).toBe('Send a valid admin token as `Authorization: Bearer <token>`');
+      expect(problem.detail).toBe('Sign in, or send a valid admin token as `Authorization: Bearer <token>`');
       expect(result.headers['www-authenticate']).toBe('Bearer realm="junction-admin"');
       expect(result.headers['cache-control']).toBe('no-store');
     });
@@ -133,7 +144,7 @@ describe.each(kinds)('admin API (%s store)', (kind) => {
   });
 
   describe('OpenAPI document', () => {
-    it('is public, OpenAPI 3.1, lists every route and a bearer security scheme', async () => {
+    it('is public, OpenAPI 3.1, lists every route, and the bearer and session security schemes', async () => {
       const result = await http<OpenApiDocument>(`${gateway.url}/admin/v1/openapi.json`, 'GET');
       expect(result.status).toBe(200);
       expect(result.headers['content-type']).toMatch(/^application\/json/);
@@ -143,10 +154,21 @@ describe.each(kinds)('admin API (%s store)', (kind) => {
       for (const [path, methods] of Object.entries(expectedOperations)) {
         expect(Object.keys(document.paths[path]!).sort(), path).toEqual(methods);
         for (const method of methods) {
-          expect(document.paths[path]![method]!.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+          // The sign-in routes need no credential; every other route takes a token or a browser session.
+          const open = PUBLIC_ROUTES.includes(
+            `${method.toUpperCase()} ${path}` as (typeof PUBLIC_ROUTES)[number],
+          );
+          expect(document.paths[path]![method]!.security, `${method} ${path}`).toEqual(
+            open ? undefined : [{ bearer: [] }, { session: [] }],
+          );
         }
       }
       expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(document.components.securitySchemes.session).toMatchObject({
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'junction_session',
+      });
       expect(Object.keys(document.components.schemas.Provider!.properties!)).not.toContain('apiKey');
       expect(Object.keys(document.components.schemas.ProviderCreate!.properties!)).toContain('apiKey');
     });

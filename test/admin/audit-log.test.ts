@@ -121,7 +121,7 @@ describe.each(kinds)('audit log (%s store)', (kind) => {
   });
 
   it('records the bootstrap admin token as created by Junction at start-up, without its hash', async () => {
-    const page = await ok(gateway.admin<AuditPage>('GET', '/audit?action=admin_tokens.create'));
+    const page = await ok(gateway.admin<AuditPage>('GET', '/audit?action=tokens.create'));
     expect(page.data).toHaveLength(1);
     expect(page.data[0]).toMatchObject({
       actorId: null,
@@ -529,7 +529,7 @@ describe.each(kinds)('audit log (%s store)', (kind) => {
     const byName = (
       await ok(gateway.admin<AuditPage>('GET', '/audit?actor=junction%20(start-up)&limit=1000'))
     ).data;
-    expect(byName.map((row) => row.action)).toEqual(['admin_tokens.create']);
+    expect(byName.map((row) => row.action)).toEqual(['tokens.create']);
     const keyRow = everything.find((row) => row.targetType === 'keys')!;
     const byTarget = (
       await ok(gateway.admin<AuditPage>('GET', `/audit?targetType=keys&targetId=${keyRow.targetId}`))

@@ -261,8 +261,9 @@ describe('R7: every provider fails', () => {
       expect(outcome.attempts).toBeGreaterThanOrEqual(1);
       expect(outcome.attempts).toBeLessThanOrEqual(MAX_ATTEMPTS);
       // The gateway answers by its deadline; what remains is the client's own transfer time (and how late this
-      // busy process ran its timers).
-      expect(outcome.endedAt - outcome.startedAt).toBeLessThanOrEqual(deadlineMs + 100 + late);
+      // busy process ran its timers; the margin covers a machine shared with other load). Without the deadline
+      // an answer takes up to three attempts against a 450 ms upstream.
+      expect(outcome.endedAt - outcome.startedAt).toBeLessThanOrEqual(deadlineMs + 250 + late);
     }
     const sent = [...a.requests, ...b.requests].filter((request) => request.path.startsWith('/r7/'));
     expect(sent.length).toBeLessThanOrEqual(outcomes.length * MAX_ATTEMPTS);

@@ -27,6 +27,7 @@ import { openFreshStore, publicTables, rows, schemaTableNames } from './store-he
 const kinds = await storeKinds();
 
 const EXPECTED_TABLES = [
+  'admin_sessions',
   'admin_tokens',
   'api_keys',
   'audit_log',
@@ -42,8 +43,11 @@ const EXPECTED_TABLES = [
   'provider_health_events',
   'providers',
   'request_captures',
+  'sso_config',
+  'sso_logins',
   'teams',
   'usage_records',
+  'users',
 ];
 
 async function appliedMigrations(store: Store): Promise<number> {

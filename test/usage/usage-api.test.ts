@@ -559,7 +559,7 @@ describe.each(kinds)('usage API (%s store)', (store) => {
       ]);
       for (const path of usagePaths) {
         expect(Object.keys(document.paths[path]!), path).toEqual(['get']);
-        expect(document.paths[path]!.get!.security, path).toEqual([{ bearer: [] }]);
+        expect(document.paths[path]!.get!.security, path).toEqual([{ bearer: [] }, { session: [] }]);
       }
       expect((await gateway.admin('GET', '/usage', undefined, 'jat_wrong')).status).toBe(401);
     });

@@ -1,14 +1,25 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { clearToken } from './auth/token';
-import { useToken } from './auth/useToken';
+import { Button, Center, Loader, Paper } from '@mantine/core';
+import { useState } from 'react';
+import { useSession } from './api/session';
+import type { Me } from './api/types';
 import { AppLayout } from './components/AppLayout';
-import { type Page, usePage } from './lib/navigation';
+import { EmptyMessage } from './components/EmptyMessage';
+import { ErrorAlert } from './components/ErrorAlert';
+import {
+  allowedPages,
+  type Page,
+  pageHref,
+  pageLabels,
+  restoreRememberedPage,
+  usePage,
+} from './lib/navigation';
 import { ModelsPage } from './pages/models/ModelsPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { ProvidersPage } from './pages/providers/ProvidersPage';
 import { SignInPage } from './pages/SignInPage';
+import { SsoPage } from './pages/sso/SsoPage';
 import { TeamsKeysPage } from './pages/teams/TeamsKeysPage';
+import { UsersPage } from './pages/users/UsersPage';
 
 function PageContent({ page }: { page: Page }) {
   switch (page) {
@@ -20,23 +31,74 @@ function PageContent({ page }: { page: Page }) {
       return <ModelsPage />;
     case 'teams':
       return <TeamsKeysPage />;
+    case 'users':
+      return <UsersPage />;
+    case 'sso':
+      return <SsoPage />;
   }
 }
 
-export function App() {
-  const token = useToken();
-  const page = usePage();
-  const queryClient = useQueryClient();
-
-  // Whenever the session ends (sign out, or a 401 from the API), drop all cached admin data.
-  useEffect(() => {
-    if (!token) queryClient.clear();
-  }, [token, queryClient]);
-
-  if (!token) return <SignInPage />;
+function NoAccess({ allowed }: { allowed: Page[] }) {
+  const first = allowed[0];
   return (
-    <AppLayout page={page} onSignOut={clearToken}>
-      <PageContent page={page} />
+    <EmptyMessage
+      title="No access to this page"
+      description={
+        first
+          ? 'Your role does not include this page.'
+          : 'Your role does not include any page of the dashboard. Ask an administrator for access.'
+      }
+      action={
+        first ? (
+          <Button component="a" href={pageHref(first)} variant="light">
+            Go to {pageLabels[first]}
+          </Button>
+        ) : null
+      }
+    />
+  );
+}
+
+function SignedInApp({ me }: { me: Me }) {
+  const allowed = allowedPages(me.permissions);
+  // Back from single sign-on: reopen the page the person left, once, before the page is first read. Doing it
+  // again (Strict Mode) finds nothing stored.
+  useState(() => restoreRememberedPage(allowed));
+  const page = usePage();
+  return (
+    <AppLayout page={page} pages={allowed} me={me}>
+      {allowed.includes(page) ? <PageContent page={page} /> : <NoAccess allowed={allowed} />}
     </AppLayout>
   );
+}
+
+/**
+ * Asks `GET /admin/v1/me` who is signed in (the session cookie, or the stored admin token): an answer shows the
+ * dashboard, a 401 the sign-in page. A 401 from any later call signs out the same way (`api/client.ts`).
+ */
+export function App() {
+  const session = useSession();
+
+  if (session.data === undefined) {
+    if (session.isError) {
+      return (
+        <Center mih="100vh" p="md">
+          <Paper w="100%" maw={480}>
+            <ErrorAlert error={session.error} title="Could not reach the gateway">
+              <Button size="xs" variant="light" color="red" mt="sm" onClick={() => session.refetch()}>
+                Retry
+              </Button>
+            </ErrorAlert>
+          </Paper>
+        </Center>
+      );
+    }
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (session.data === null) return <SignInPage />;
+  return <SignedInApp me={session.data} />;
 }

@@ -4,13 +4,11 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { createQueryClient } from './queryClient';
+import { queryClient } from './queryClient';
 import { theme } from './theme';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Missing #root element');
-
-const queryClient = createQueryClient();
 
 createRoot(container).render(
   <StrictMode>

@@ -15,3 +15,9 @@ export function createQueryClient(): QueryClient {
     },
   });
 }
+
+/**
+ * The app's one client. The API client reads the signed-in session from it (`auth/session.ts`), so it lives in a
+ * module rather than only in React.
+ */
+export const queryClient = createQueryClient();

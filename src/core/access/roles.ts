@@ -43,6 +43,12 @@ export const PERMISSIONS = [
   /** Admin tokens. */
   'tokens.read',
   'tokens.write',
+  /** Users of the web app (local and single sign-on). */
+  'users.read',
+  'users.write',
+  /** The single sign-on configuration (never its client secret). */
+  'sso.read',
+  'sso.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

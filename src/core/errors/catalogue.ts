@@ -7,6 +7,12 @@ export const errorCatalogue = {
   missing_api_key: { status: 401, type: 'authentication_error', title: 'No API key was provided' },
   invalid_api_key: { status: 401, type: 'authentication_error', title: 'The API key is not valid' },
   forbidden: { status: 403, type: 'permission_error', title: 'Not allowed' },
+  invalid_credentials: { status: 401, type: 'authentication_error', title: 'The email or password is wrong' },
+  csrf_failed: {
+    status: 403,
+    type: 'permission_error',
+    title: 'The request did not carry the CSRF token of its session',
+  },
   too_many_failed_authentications: {
     status: 429,
     type: 'rate_limit_error',

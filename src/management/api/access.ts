@@ -14,36 +14,60 @@ import type { AdminEnv } from './app.js';
 
 const PERMISSION_FIELD = 'x-junction-permission';
 
+/**
+ * The routes anyone may call without a credential: signing in (password and single sign-on) and which sign-in
+ * methods exist. Kept as a list here so that a new public route is a deliberate change the tests see.
+ */
+export const PUBLIC_ROUTES = [
+  'GET /admin/v1/auth/methods',
+  'POST /admin/v1/session',
+  'GET /admin/v1/sso/login',
+  'GET /admin/v1/sso/callback',
+] as const;
+export const PUBLIC = 'public';
+export type RouteAccess = Permission | typeof PUBLIC;
+
 /** The permission a route needs, as a spread into its `createRoute` config. */
-export function permission(needed: Permission): { [PERMISSION_FIELD]: Permission } {
+export function permission(needed: RouteAccess): { [PERMISSION_FIELD]: RouteAccess } {
   return { [PERMISSION_FIELD]: needed };
 }
 
+/** The `METHOD /admin/v1/path/:param` key of the route handling the request, if one matched. */
+export function routeKey(c: Context): string | undefined {
+  // The route's own handler; middleware and catch-alls (`*`, the web app's fallback) are not routes.
+  const route = matchedRoutes(c).find(
+    (candidate) => candidate.method !== 'ALL' && !candidate.path.endsWith('*'),
+  );
+  return route ? `${route.method} ${route.path}` : undefined;
+}
+
 /** `METHOD /admin/v1/path/:param` → permission, for every route in the app's OpenAPI registry. */
-export function routePermissions(app: OpenAPIHono<AdminEnv>, basePath: string): Map<string, Permission> {
-  const table = new Map<string, Permission>();
+export function routePermissions(app: OpenAPIHono<AdminEnv>, basePath: string): Map<string, RouteAccess> {
+  const table = new Map<string, RouteAccess>();
   for (const definition of app.openAPIRegistry.definitions) {
     if (definition.type !== 'route') continue;
     const route = definition.route as unknown as Record<string, unknown> & { method: string; path: string };
-    const needed = route[PERMISSION_FIELD] as Permission | undefined;
+    const needed = route[PERMISSION_FIELD] as RouteAccess | undefined;
     if (needed === undefined) continue;
     const path = basePath + route.path.replace(/\{([^}]+)\}/g, ':$1');
-    table.set(`${route.method.toUpperCase()} ${path}`, needed);
+    const key = `${route.method.toUpperCase()} ${path}`;
+    if (needed === PUBLIC && !(PUBLIC_ROUTES as readonly string[]).includes(key)) {
+      throw new Error(`${key} is declared public but is not in PUBLIC_ROUTES`);
+    }
+    table.set(key, needed);
   }
   return table;
 }
 
 /** Refuses a request whose principal's role lacks the matched route's permission. */
-export function accessMiddleware(permissions: () => ReadonlyMap<string, Permission>) {
+export function accessMiddleware(permissions: () => ReadonlyMap<string, RouteAccess>) {
   return async (c: Context<AdminEnv>, next: Next): Promise<Response | undefined> => {
     const principal = c.get('principal');
-    // The route's own handler; middleware and catch-alls (`*`, the web app's fallback) are not routes.
-    const route = matchedRoutes(c).find(
-      (candidate) => candidate.method !== 'ALL' && !candidate.path.endsWith('*'),
-    );
-    // No route matched: the not-found handler answers.
+    const route = routeKey(c);
+    // No route matched: the not-found handler answers. A public route needs nothing.
     if (!principal || !route) return next() as Promise<undefined>;
-    const needed = permissions().get(`${route.method} ${route.path}`);
+    const needed = permissions().get(route);
+    if (needed === PUBLIC) return next() as Promise<undefined>;
     if (needed === undefined) {
       throw new GatewayError(
         'forbidden',

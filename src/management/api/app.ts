@@ -7,27 +7,27 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import type { Permission } from '../../core/access/roles.js';
 import { GatewayError, toProblem } from '../../core/errors/gateway-error.js';
 import type { GatewaySnapshot } from '../../core/snapshot/snapshot.js';
 import type { ModelVerification } from '../../core/verification.js';
 import type { HealthBoard } from '../../health/health-board.js';
 import type { BudgetLedger } from '../../limits/ledger.js';
 import type { Logger } from '../../observability/logger.js';
-import { bearerCredential } from '../../secrets/bearer.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/database.js';
 import type { BudgetKeeper } from '../budgets/keeper.js';
 import type { HealthService } from '../health/health-service.js';
 import type { ConfigurationPublisher } from '../publisher.js';
-import { type AdminPrincipal, findAdminByToken } from '../services/bootstrap.js';
-import { accessMiddleware, routePermissions } from './access.js';
+import type { AdminPrincipal } from '../services/bootstrap.js';
+import { accessMiddleware, type RouteAccess, routePermissions } from './access.js';
+import { authenticationMiddleware, DEFAULT_IDENTITY, type IdentityOptions } from './authentication.js';
 import { registerAdminTokenRoutes } from './routes-admin-tokens.js';
 import { registerAliasRoutes } from './routes-aliases.js';
 import { auditContextMiddleware, registerAuditRoutes } from './routes-audit.js';
 import { registerBudgetRoutes } from './routes-budgets.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerEnvironmentRoutes } from './routes-environments.js';
+import { registerIdentityRoutes } from './routes-identity.js';
 import { registerLogRoutes } from './routes-logs.js';
 import { registerModelRoutes } from './routes-models.js';
 import { registerPriceRoutes } from './routes-prices.js';
@@ -57,9 +57,17 @@ export interface AdminDependencies {
   budgets?: BudgetKeeper;
   /** Runs a short request through the data plane (verify from the developer side). */
   verifyModel?: (model: string, environment: string) => Promise<ModelVerification>;
+  /** Browser sessions: lifetime, idle timeout, cookie security. */
+  identity?: IdentityOptions;
 }
 
-export type AdminEnv = { Variables: { principal: AdminPrincipal } };
+export type AdminEnv = {
+  Variables: {
+    principal: AdminPrincipal;
+    /** The session secret of a cookie-authenticated request (for its CSRF token and logout). */
+    session: string | undefined;
+  };
+};
 export type AdminApp = OpenAPIHono<AdminEnv>;
 
 const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
@@ -100,6 +108,13 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     scheme: 'bearer',
     description: 'An admin token (the bootstrap token printed on first start, or JUNCTION_ADMIN_TOKEN)',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'junction_session',
+    description:
+      'A web app session (from POST /session or single sign-on); changes also send its CSRF token in `x-csrf-token`',
+  });
 
   app.onError((error, c) => {
     if (error instanceof GatewayError) return problemResponse(c, error);
@@ -131,25 +146,16 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
     problemResponse(c, new GatewayError('not_found', `There is no route ${c.req.method} ${c.req.path}`));
   app.notFound(noRoute);
 
+  // The principal's role must grant the route's permission (read from the routes once they are all registered).
+  let permissions: ReadonlyMap<string, RouteAccess> = new Map();
   app.use('*', async (c, next) => {
     c.header('cache-control', 'no-store');
-    if (c.req.path === '/admin/v1/openapi.json') return next();
-    const authorization = c.req.header('authorization') ?? '';
-    const token = bearerCredential(authorization);
-    const principal = token && token.length <= 512 ? await findAdminByToken(deps.store.db, token) : undefined;
-    if (!principal) {
-      return problemResponse(
-        c,
-        new GatewayError('invalid_api_key', 'Send a valid admin token as `Authorization: Bearer <token>`', {
-          headers: { 'www-authenticate': 'Bearer realm="junction-admin"' },
-        }),
-      );
-    }
-    c.set('principal', principal);
     return next();
   });
-  // The principal's role must grant the route's permission (read from the routes once they are all registered).
-  let permissions: ReadonlyMap<string, Permission> = new Map();
+  app.use(
+    '*',
+    authenticationMiddleware(deps.store.db, deps.identity ?? DEFAULT_IDENTITY, () => permissions),
+  );
   app.use(
     '*',
     accessMiddleware(() => permissions),
@@ -184,6 +190,7 @@ export function createAdminApp(deps: AdminDependencies): AdminApp {
   registerAuditRoutes(app, deps);
   registerTeamAndKeyRoutes(app, deps);
   registerAdminTokenRoutes(app, deps);
+  registerIdentityRoutes(app, deps);
   permissions = routePermissions(app, '/admin/v1');
 
   app.doc31('/openapi.json', {

@@ -36,7 +36,8 @@ export const idParam = (description: string) =>
       .openapi({ param: { name: 'id', in: 'path' }, description }),
   });
 
-export const security = [{ bearer: [] as string[] }];
+/** An admin token, or a browser session (cookie plus `x-csrf-token` on changes). */
+export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
 
 /** Query fields of a keyset-paged read: `limit` and the previous page's `nextCursor`. */
 export const pageQueryFields = {

@@ -36,20 +36,31 @@ function handlerPath(c: Context): string {
 export async function auditContextMiddleware(c: Context<AdminEnv>, next: Next): Promise<void> {
   const principal = c.get('principal');
   if (!principal) return next();
-  const requestId = requestIdFrom(c.req.header('x-request-id'));
-  c.header('x-request-id', requestId);
-  // @hono/node-server's getRequestListener passes the Node request as `env.incoming`.
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const context = {
     actorId: principal.id,
     actorName: principal.name,
     role: principal.role,
     action: actionOf(c.req.method, handlerPath(c)),
+    ...requestClient(c),
+  };
+  return runWithAuditContext(context, next);
+}
+
+/** The request's id (also answered in `x-request-id`), source address and user agent, for audit rows. */
+export function requestClient(c: Context): {
+  requestId: string;
+  sourceAddress: string | null;
+  userAgent: string | null;
+} {
+  const requestId = requestIdFrom(c.req.header('x-request-id'));
+  c.header('x-request-id', requestId);
+  // @hono/node-server's getRequestListener passes the Node request as `env.incoming`.
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return {
     requestId,
     sourceAddress: incoming?.socket?.remoteAddress ?? null,
     userAgent: userAgentFrom(c.req.header('user-agent')),
   };
-  return runWithAuditContext(context, next);
 }
 
 const tags = ['Audit log'];

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ROLE_PERMISSIONS, type Role } from '../../core/access/roles.js';
 import { GatewayError } from '../../core/errors/gateway-error.js';
+import { csrfTokenFor } from '../identity/sessions.js';
 import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { jsonResponse, problemResponses, security } from './openapi-helpers.js';
@@ -20,7 +21,11 @@ export function registerStatusRoutes(app: AdminApp, deps: AdminDependencies): vo
     (c) => {
       const principal = c.get('principal');
       const permissions = [...(ROLE_PERMISSIONS[principal.role as Role] ?? [])];
-      return c.json({ ...principal, permissions }, 200);
+      const session = c.get('session');
+      return c.json(
+        { ...principal, permissions, ...(session ? { csrfToken: csrfTokenFor(session) } : {}) },
+        200,
+      );
     },
   );
   app.openapi(

@@ -14,7 +14,7 @@ const environmentName = z
   .max(63)
   .regex(ENVIRONMENT_PATTERN, 'must start with a lower-case letter and use only a-z, 0-9 and hyphens');
 
-const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' });
+export const timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' });
 
 export const ProblemSchema = z
   .object({
@@ -559,6 +559,11 @@ export const PrincipalSchema = z
     name: z.string(),
     role: z.string(),
     teamId: z.string().nullable().openapi({ description: 'The team a team-bound role is limited to' }),
+    kind: z.enum(['token', 'user']).openapi({ description: 'An admin token or a signed-in user' }),
+    email: z.string().optional(),
+    csrfToken: z.string().optional().openapi({
+      description: 'For a browser session: send it in `x-csrf-token` with every change',
+    }),
     permissions: z
       .array(z.string())
       .openapi({ description: 'What the role may do (drives the menus shown)' }),
@@ -572,7 +577,10 @@ export const AdminTokenSchema = z
     role: z.enum(ROLES),
     teamId: z.string().nullable(),
     prefix: z.string().openapi({ description: 'The first characters of the secret, to recognise it' }),
-    createdBy: z.string().nullable().openapi({ description: 'The admin token that created it' }),
+    createdBy: z.string().nullable().openapi({ description: 'The admin token or user that created it' }),
+    userId: z.string().nullable().openapi({
+      description: "A personal token's user: it acts with that user's current role and team",
+    }),
     createdAt: timestamp,
     expiresAt: timestamp.nullable(),
     revokedAt: timestamp.nullable(),
@@ -683,3 +691,11 @@ export const ApiKeyRotateSchema = z
   })
   .strict()
   .openapi('ApiKeyRotate');
+
+export const PersonalTokenCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    expiresAt: z.iso.datetime({ offset: true }).openapi({ description: 'Required; at most 366 days ahead' }),
+  })
+  .strict()
+  .openapi('PersonalTokenCreate');

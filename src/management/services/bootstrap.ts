@@ -7,7 +7,7 @@ import { type MasterKey, SecretError } from '../../secrets/envelope.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../secrets/hash.js';
 import { MasterKeyError } from '../../secrets/master-key.js';
 import type { Database } from '../../store/database.js';
-import { adminTokens, meta } from '../../store/schema.js';
+import { adminTokens, meta, users } from '../../store/schema.js';
 import { startupAuditContext } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
 import { newId } from './teams-and-keys.js';
@@ -95,7 +95,7 @@ async function insertAdminToken(db: Database, row: typeof adminTokens.$inferInse
         targetId: row.id,
         after: { id: row.id, name: row.name, role: row.role, prefix: row.prefix, secret: { stored: true } },
       },
-      startupAuditContext('admin_tokens.create'),
+      startupAuditContext('tokens.create'),
     );
   });
 }
@@ -106,14 +106,31 @@ export interface AdminPrincipal {
   role: string;
   /** The team a team-bound role is limited to; null for the others. */
   teamId: string | null;
+  /** An admin token, or a person signed in to a browser session. */
+  kind: 'token' | 'user';
+  /** A user's email. */
+  email?: string;
 }
 
 /** Finds the admin principal for a bearer token, or undefined. */
 export async function findAdminByToken(db: Database, token: string): Promise<AdminPrincipal | undefined> {
-  const [row] = await db
-    .select()
+  const [found] = await db
+    .select({ token: adminTokens, user: users })
     .from(adminTokens)
+    .leftJoin(users, eq(users.id, adminTokens.userId))
     .where(eq(adminTokens.secretHash, hashSecret(token)));
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
-  return { id: row.id, name: row.name, role: row.role, teamId: row.teamId };
+  if (!found) return undefined;
+  const { token: row, user } = found;
+  if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
+  if (row.userId === null)
+    return { id: row.id, name: row.name, role: row.role, teamId: row.teamId, kind: 'token' };
+  // A personal token acts as its user does now: a changed role applies, a disabled user's tokens stop.
+  if (!user || user.disabled) return undefined;
+  return {
+    id: row.id,
+    name: `${user.email} (${row.name})`,
+    role: user.role,
+    teamId: user.teamId,
+    kind: 'token',
+  };
 }

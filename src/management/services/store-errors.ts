@@ -17,5 +17,9 @@ export function rethrowConflict(error: unknown, message: string): never {
   throw error;
 }
 
+/** 400 naming one field of the request: `field: message`, with the field in `errors`. */
+export const invalidField = (field: string, message: string) =>
+  new GatewayError('invalid_request', `${field}: ${message}`, { details: [{ path: field, message }] });
+
 export const notFound = (what: string, id: string) =>
   new GatewayError('not_found', `${what} ${id} does not exist`);

@@ -20,8 +20,10 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly code: string | undefined;
   readonly errors: FieldError[];
+  /** Seconds to wait before trying again (the `retry-after` header of a 429 or 503), when sent. */
+  readonly retryAfter: number | undefined;
 
-  constructor(status: number, problem: Problem) {
+  constructor(status: number, problem: Problem, retryAfter?: number) {
     const detail = problem.detail ?? problem.title ?? `Request failed with status ${status}`;
     super(detail);
     this.name = 'ApiError';
@@ -30,6 +32,7 @@ export class ApiError extends Error {
     this.detail = detail;
     this.code = problem.code;
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    this.retryAfter = retryAfter;
   }
 }
 

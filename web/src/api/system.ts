@@ -1,15 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
-import type { Me, Status } from './types';
+import type { Status } from './types';
 
-export function fetchMe(token?: string): Promise<Me> {
-  return request<Me>('/admin/v1/me', { token });
-}
-
-export function useMe() {
-  return useQuery({ queryKey: queryKeys.me, queryFn: () => fetchMe() });
-}
+// `GET /me` and the signed-in state live in `./session.ts`.
 
 export function useStatus() {
   return useQuery({

@@ -2,10 +2,97 @@
 
 export type Role = string;
 
+/** `token`: an admin token (`Authorization: Bearer`); `user`: a browser session (HttpOnly cookie). */
+export type PrincipalKind = 'token' | 'user';
+
+/** `GET /admin/v1/me`: who is signed in and what their role may do. */
 export interface Me {
   id: string;
   name: string;
   role: Role;
+  teamId: string | null;
+  kind: PrincipalKind;
+  /** Only for users. */
+  email?: string;
+  /** Only for browser sessions: sent as `x-csrf-token` with every change. Kept in memory only. */
+  csrfToken?: string;
+  permissions: string[];
+}
+
+/** `GET /admin/v1/auth/methods` (no credential needed). */
+export interface AuthMethods {
+  password: boolean;
+  sso: { enabled: boolean; loginUrl: string | null };
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  teamId: string | null;
+  source: 'local' | 'sso';
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+/** `POST /admin/v1/users`: `teamId` only (and then required) for `developer`. */
+export interface CreateUserInput {
+  email: string;
+  name?: string;
+  /** Write-only (12 to 1024 characters); the server keeps an argon2id hash. */
+  password: string;
+  role: Role;
+  teamId?: string;
+}
+
+/** `PATCH /admin/v1/users/{id}`: role, team and password are refused (409) for single sign-on users. */
+export interface UpdateUserInput {
+  name?: string;
+  role?: Role;
+  teamId?: string | null;
+  password?: string;
+  disabled?: boolean;
+}
+
+/** One single sign-on rule: a value of the claim → a role (and the team, for `developer`). */
+export interface SsoRule {
+  value: string;
+  role: Role;
+  teamId: string | null;
+}
+
+/** `GET /admin/v1/sso`: never the client secret, only whether one is stored. */
+export interface SsoSettings {
+  enabled: boolean;
+  issuer: string | null;
+  clientId: string | null;
+  clientSecret: { set: boolean };
+  redirectUri: string | null;
+  scopes: string[];
+  claim: string;
+  rules: SsoRule[];
+  updatedAt: string | null;
+}
+
+/** `PUT /admin/v1/sso`: omit `clientSecret` to keep the stored one. */
+export interface SsoSettingsInput {
+  enabled: boolean;
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+  scopes?: string[];
+  claim?: string;
+  rules: { value: string; role: Role; teamId?: string }[];
+}
+
+/** `POST /admin/v1/session`: the session secret itself travels only in the HttpOnly cookie. */
+export interface SignInAnswer {
+  user: User;
+  csrfToken: string;
+  expiresAt: string;
 }
 
 export interface Status {

@@ -1,14 +1,17 @@
-import { Badge, Button, Code, Stack, Table, Text } from '@mantine/core';
+import { Badge, Code, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useDeleteModel, useModels } from '../../api/models';
+import { useCan } from '../../api/session';
 import type { Model } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
+import { PermissionButton } from '../../components/GuardedButton';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { AddModelModal } from './AddModelModal';
 
-function ModelRow({ model }: { model: Model }) {
+/** One model; Delete only for roles with `models.write`. */
+function ModelRow({ model, canWrite }: { model: Model; canWrite: boolean }) {
   const remove = useDeleteModel();
   return (
     <Table.Tr>
@@ -37,14 +40,16 @@ function ModelRow({ model }: { model: Model }) {
           {model.enabled ? 'enabled' : 'disabled'}
         </Badge>
       </Table.Td>
-      <Table.Td>
-        <ConfirmAction
-          label="Delete"
-          title="Delete model"
-          message={`Delete the model “${model.id}”? Clients calling it will get an error.`}
-          onConfirm={() => remove.mutateAsync(model.id)}
-        />
-      </Table.Td>
+      {canWrite ? (
+        <Table.Td>
+          <ConfirmAction
+            label="Delete"
+            title="Delete model"
+            message={`Delete the model “${model.id}”? Clients calling it will get an error.`}
+            onConfirm={() => remove.mutateAsync(model.id)}
+          />
+        </Table.Td>
+      ) : null}
     </Table.Tr>
   );
 }
@@ -52,7 +57,12 @@ function ModelRow({ model }: { model: Model }) {
 export function ModelsPage() {
   const models = useModels();
   const [adding, setAdding] = useState(false);
-  const addButton = <Button onClick={() => setAdding(true)}>Add model</Button>;
+  const canWrite = useCan('models.write');
+  const addButton = (
+    <PermissionButton permission="models.write" onClick={() => setAdding(true)}>
+      Add model
+    </PermissionButton>
+  );
 
   return (
     <>
@@ -79,12 +89,12 @@ export function ModelsPage() {
                     <Table.Th>Deployments</Table.Th>
                     <Table.Th>Dimension</Table.Th>
                     <Table.Th>Status</Table.Th>
-                    <Table.Th aria-label="Actions" />
+                    {canWrite ? <Table.Th aria-label="Actions" /> : null}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {data.map((model) => (
-                    <ModelRow key={model.id} model={model} />
+                    <ModelRow key={model.id} model={model} canWrite={canWrite} />
                   ))}
                 </Table.Tbody>
               </Table>

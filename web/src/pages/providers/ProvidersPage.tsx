@@ -1,15 +1,18 @@
 import { Badge, Button, Code, Group, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useDeleteProvider, useProviders, useVerifyProvider } from '../../api/providers';
+import { useCan } from '../../api/session';
 import type { Provider } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
+import { PermissionButton } from '../../components/GuardedButton';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { ConnectProviderModal } from './ConnectProviderModal';
 import { HealthBadge } from './HealthBadge';
 
-function ProviderRow({ provider }: { provider: Provider }) {
+/** One provider; the change buttons (verify, delete) only for roles with `providers.write`. */
+function ProviderRow({ provider, canWrite }: { provider: Provider; canWrite: boolean }) {
   const remove = useDeleteProvider();
   const verify = useVerifyProvider();
   return (
@@ -44,22 +47,24 @@ function ProviderRow({ provider }: { provider: Provider }) {
         <HealthBadge health={provider.health} />
       </Table.Td>
       <Table.Td>{provider.credential ? <Code>{provider.credential.hint}</Code> : '—'}</Table.Td>
-      <Table.Td>
-        <Button
-          size="compact-sm"
-          variant="subtle"
-          loading={verify.isPending}
-          onClick={() => verify.mutate(provider.id)}
-        >
-          Verify now
-        </Button>
-        <ConfirmAction
-          label="Delete"
-          title="Delete provider"
-          message={`Delete the provider “${provider.displayName}” (${provider.id})? Models that still use it must be removed first.`}
-          onConfirm={() => remove.mutateAsync(provider.id)}
-        />
-      </Table.Td>
+      {canWrite ? (
+        <Table.Td>
+          <Button
+            size="compact-sm"
+            variant="subtle"
+            loading={verify.isPending}
+            onClick={() => verify.mutate(provider.id)}
+          >
+            Verify now
+          </Button>
+          <ConfirmAction
+            label="Delete"
+            title="Delete provider"
+            message={`Delete the provider “${provider.displayName}” (${provider.id})? Models that still use it must be removed first.`}
+            onConfirm={() => remove.mutateAsync(provider.id)}
+          />
+        </Table.Td>
+      ) : null}
     </Table.Tr>
   );
 }
@@ -67,7 +72,12 @@ function ProviderRow({ provider }: { provider: Provider }) {
 export function ProvidersPage() {
   const providers = useProviders();
   const [connecting, setConnecting] = useState(false);
-  const connectButton = <Button onClick={() => setConnecting(true)}>Connect provider</Button>;
+  const canWrite = useCan('providers.write');
+  const connectButton = (
+    <PermissionButton permission="providers.write" onClick={() => setConnecting(true)}>
+      Connect provider
+    </PermissionButton>
+  );
 
   return (
     <>
@@ -97,12 +107,12 @@ export function ProvidersPage() {
                     <Table.Th>Status</Table.Th>
                     <Table.Th>Health</Table.Th>
                     <Table.Th>Credential</Table.Th>
-                    <Table.Th aria-label="Actions" />
+                    {canWrite ? <Table.Th aria-label="Actions" /> : null}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {data.map((provider) => (
-                    <ProviderRow key={provider.id} provider={provider} />
+                    <ProviderRow key={provider.id} provider={provider} canWrite={canWrite} />
                   ))}
                 </Table.Tbody>
               </Table>

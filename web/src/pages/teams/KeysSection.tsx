@@ -1,10 +1,12 @@
-import { Badge, Button, Code, Table, Text } from '@mantine/core';
+import { Badge, Code, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useKeys, useRevokeKey } from '../../api/keys';
+import { useCan } from '../../api/session';
 import { useTeams } from '../../api/teams';
 import type { ApiKey } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
+import { PermissionButton } from '../../components/GuardedButton';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { SecretModal } from '../../components/SecretModal';
@@ -18,7 +20,8 @@ function keyStatus(key: ApiKey): { label: string; color: string } {
   return { label: 'active', color: 'teal' };
 }
 
-function KeyRow({ apiKey, teamName }: { apiKey: ApiKey; teamName: string }) {
+/** One key; Revoke only for roles with `keys.write`. */
+function KeyRow({ apiKey, teamName, canWrite }: { apiKey: ApiKey; teamName: string; canWrite: boolean }) {
   const revoke = useRevokeKey();
   const status = keyStatus(apiKey);
   return (
@@ -43,16 +46,18 @@ function KeyRow({ apiKey, teamName }: { apiKey: ApiKey; teamName: string }) {
           {status.label}
         </Badge>
       </Table.Td>
-      <Table.Td>
-        {apiKey.revokedAt ? null : (
-          <ConfirmAction
-            label="Revoke"
-            title="Revoke API key"
-            message={`Revoke the key “${apiKey.name}” (${apiKey.prefix}…)? Requests using it will be rejected immediately. This cannot be undone.`}
-            onConfirm={() => revoke.mutateAsync(apiKey.id)}
-          />
-        )}
-      </Table.Td>
+      {canWrite ? (
+        <Table.Td>
+          {apiKey.revokedAt ? null : (
+            <ConfirmAction
+              label="Revoke"
+              title="Revoke API key"
+              message={`Revoke the key “${apiKey.name}” (${apiKey.prefix}…)? Requests using it will be rejected immediately. This cannot be undone.`}
+              onConfirm={() => revoke.mutateAsync(apiKey.id)}
+            />
+          )}
+        </Table.Td>
+      ) : null}
     </Table.Tr>
   );
 }
@@ -65,10 +70,15 @@ export function KeysSection() {
   const [secret, setSecret] = useState<string | null>(null);
   const teamList = teams.data ?? [];
   const teamName = (id: string) => teamList.find((team) => team.id === id)?.name ?? id;
+  const canWrite = useCan('keys.write');
   const createButton = (
-    <Button onClick={() => setCreating(true)} disabled={teamList.length === 0}>
+    <PermissionButton
+      permission="keys.write"
+      onClick={() => setCreating(true)}
+      blockedReason={teamList.length === 0 ? 'Create a team first: every API key belongs to a team.' : null}
+    >
       Create API key
-    </Button>
+    </PermissionButton>
   );
 
   return (
@@ -106,12 +116,17 @@ export function KeysSection() {
                     <Table.Th>Created</Table.Th>
                     <Table.Th>Expires</Table.Th>
                     <Table.Th>Status</Table.Th>
-                    <Table.Th aria-label="Actions" />
+                    {canWrite ? <Table.Th aria-label="Actions" /> : null}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {data.map((apiKey) => (
-                    <KeyRow key={apiKey.id} apiKey={apiKey} teamName={teamName(apiKey.teamId)} />
+                    <KeyRow
+                      key={apiKey.id}
+                      apiKey={apiKey}
+                      teamName={teamName(apiKey.teamId)}
+                      canWrite={canWrite}
+                    />
                   ))}
                 </Table.Tbody>
               </Table>

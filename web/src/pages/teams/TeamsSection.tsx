@@ -1,7 +1,8 @@
-import { Button, Table, Text } from '@mantine/core';
+import { Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTeams } from '../../api/teams';
 import { EmptyMessage } from '../../components/EmptyMessage';
+import { PermissionButton } from '../../components/GuardedButton';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { formatDateTime } from '../../lib/format';
@@ -11,9 +12,9 @@ export function TeamsSection() {
   const teams = useTeams();
   const [creating, setCreating] = useState(false);
   const createButton = (
-    <Button variant="light" onClick={() => setCreating(true)}>
+    <PermissionButton permission="teams.write" variant="light" onClick={() => setCreating(true)}>
       Create team
-    </Button>
+    </PermissionButton>
   );
 
   return (

@@ -1,0 +1,2 @@
+ALTER TABLE "admin_tokens" ADD COLUMN "user_id" text;--> statement-breakpoint
+ALTER TABLE "admin_tokens" ADD CONSTRAINT "admin_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;
