@@ -34,9 +34,30 @@ function isPage(value: string): value is Page {
   return (pages as readonly string[]).includes(value);
 }
 
+/** The hash's segments after `#/`, still encoded: `#/providers/openai-eu` gives `['providers', 'openai-eu']`. */
+function hashSegments(): string[] {
+  return window.location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((segment) => segment.length > 0);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function currentPage(): Page {
-  const name = window.location.hash.replace(/^#\/?/, '');
+  const name = decodeSegment(hashSegments()[0] ?? '');
   return isPage(name) ? name : 'overview';
+}
+
+// The detail path is compared as a string (still encoded) so useSyncExternalStore sees a stable value.
+function currentDetail(): string {
+  return hashSegments().slice(1).join('/');
 }
 
 function subscribe(listener: () => void): () => void {
@@ -44,12 +65,27 @@ function subscribe(listener: () => void): () => void {
   return () => window.removeEventListener('hashchange', listener);
 }
 
-export function pageHref(page: Page): string {
-  return `#/${page}`;
+/** The hash of a page, or of a detail under it (`pageHref('providers', id)` gives `#/providers/<id>`). */
+export function pageHref(page: Page, ...detail: string[]): string {
+  return `#/${[page, ...detail].map((segment) => encodeURIComponent(segment)).join('/')}`;
 }
 
 export function usePage(): Page {
   return useSyncExternalStore(subscribe, currentPage, currentPage);
+}
+
+/**
+ * The segments after the page in the hash (`#/providers/openai-eu` gives `['openai-eu']`), decoded; empty on the
+ * page itself. Pages use it for their detail views.
+ */
+export function usePageDetail(): string[] {
+  const detail = useSyncExternalStore(subscribe, currentDetail, currentDetail);
+  return detail === '' ? [] : detail.split('/').map(decodeSegment);
+}
+
+/** Opens a page or one of its details. */
+export function navigate(page: Page, ...detail: string[]): void {
+  window.location.hash = pageHref(page, ...detail);
 }
 
 // Single sign-on leaves the app for the identity provider and comes back to `/` (the server only keeps a path as
