@@ -24,6 +24,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $SUDO apt-get install -y redis-server >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y redis-server >/dev/null 2>&1; } || echo "could not install redis-server"
 fi
 
+# The browser suites drive Debian's chromium through Playwright; install it when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  step 'installing chromium (apt-get)'
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1; } || echo "could not install chromium"
+fi
+
 step 'tests (vitest)'
 mkdir -p test-results
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
