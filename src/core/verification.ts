@@ -17,4 +17,21 @@ export interface ModelVerification {
   dimension?: number;
   dimensionMatches?: boolean;
   error?: { code: string; message: string };
+  /** With `eachDeployment`: one short request per member of the pool, each sent to that member alone. */
+  deployments?: DeploymentVerification[];
+}
+
+/** What one member of the pool answered (or why it was not tried). */
+export interface DeploymentVerification {
+  providerId: string;
+  upstreamModel: string;
+  /** Why the member was not tried (disabled entry, not active in the environment, BYOK); absent when tried. */
+  skipped?: string;
+  ok: boolean;
+  status: number;
+  latencyMs: number;
+  answer?: string;
+  dimension?: number;
+  dimensionMatches?: boolean;
+  error?: { code: string; message: string };
 }

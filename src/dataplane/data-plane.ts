@@ -13,7 +13,7 @@ import { type PlannedAttempt, planRoute } from '../core/routing/plan-route.js';
 import type { RouteRequest } from '../core/routing/policy.js';
 import { refusal } from '../core/routing/refusal.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
-import type { ModelVerification } from '../core/verification.js';
+import type { DeploymentVerification, ModelVerification } from '../core/verification.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../core/wire/openai.js';
 import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
@@ -67,8 +67,15 @@ export interface DataPlaneOptions {
 
 export interface DataPlane {
   handle(request: IncomingMessage, response: ServerResponse): void;
-  /** Sends a short request for `model` in `environment` through the real path and reports how it went. */
-  verify(model: string, environment: string): Promise<ModelVerification>;
+  /**
+   * Sends a short request for `model` in `environment` through the real path and reports how it went; with
+   * `eachDeployment`, also one request to each member of the pool alone.
+   */
+  verify(
+    model: string,
+    environment: string,
+    options?: { eachDeployment?: boolean },
+  ): Promise<ModelVerification>;
   /** Requests being served right now. */
   inFlight(): number;
   close(): Promise<void>;
@@ -434,7 +441,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     }
   };
 
-  const verify = async (name: string, environment: string): Promise<ModelVerification> => {
+  const verify = async (
+    name: string,
+    environment: string,
+    verifyOptions: { eachDeployment?: boolean } = {},
+  ): Promise<ModelVerification> => {
     const snapshot = snapshots.current;
     if (!snapshot) throw new GatewayError('not_ready', 'The gateway has no configuration yet');
     const model = snapshot.models.get(name);
@@ -447,13 +458,41 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       maxAttempts: options.maxAttempts,
       health: options.health,
     });
-    return sample(
+    const onAttempt = options.health ? reportAttempt(options.health) : undefined;
+    const overall = await sample(
       name,
       model,
       environment,
       plan.map((deployment) => ({ deployment, model })),
-      options.health ? reportAttempt(options.health) : undefined,
+      onAttempt,
     );
+    if (!verifyOptions.eachDeployment) return overall;
+    const deployments = await Promise.all(
+      model.deployments.map((deployment) => verifyMember(name, model, environment, deployment, onAttempt)),
+    );
+    return { ...overall, deployments };
+  };
+
+  /** One member of the pool on its own, or why it cannot be tried from here. */
+  const verifyMember = async (
+    name: string,
+    model: CompiledModel,
+    environment: string,
+    deployment: Deployment,
+    onAttempt: ((deployment: Deployment, attempt: AttemptRecord) => void) | undefined,
+  ): Promise<DeploymentVerification> => {
+    const member = { providerId: deployment.provider.id, upstreamModel: deployment.upstreamModel };
+    const skipped = !deployment.provider.enabled
+      ? `the provider entry ${deployment.provider.id} is disabled`
+      : !deployment.provider.environments.has(environment)
+        ? `the provider entry ${deployment.provider.id} is not active in ${environment}`
+        : deployment.provider.auth.kind === 'passthrough'
+          ? "a BYOK member needs the caller's own provider key"
+          : undefined;
+    if (skipped) return { ...member, skipped, ok: false, status: 0, latencyMs: 0 };
+    const result = await sample(name, model, environment, [{ deployment, model }], onAttempt);
+    const { ok, status, latencyMs, answer, dimension, dimensionMatches, error } = result;
+    return { ...member, ok, status, latencyMs, answer, dimension, dimensionMatches, error };
   };
 
   /**

@@ -205,7 +205,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       health,
       board,
       snapshotInfo: () => snapshots.current,
-      verifyModel: (model, environment) => dataPlane.verify(model, environment),
+      verifyModel: (model, environment, options) => dataPlane.verify(model, environment, options),
       snapshot: () => snapshots.current,
       ledger,
       budgets,

@@ -24,6 +24,7 @@ interface OpenApiDocument {
 const expectedOperations: Record<string, string[]> = {
   '/admin/v1/providers': ['get', 'post'],
   '/admin/v1/providers/{id}': ['delete', 'get', 'patch'],
+  '/admin/v1/providers/test-connection': ['post'],
   '/admin/v1/models': ['get', 'post'],
   '/admin/v1/models/{id}': ['delete', 'get', 'patch'],
   '/admin/v1/teams': ['get', 'post'],
@@ -59,6 +60,7 @@ const expectedOperations: Record<string, string[]> = {
   '/admin/v1/aliases/{id}': ['delete', 'get', 'patch'],
   '/admin/v1/aliases/{id}/move': ['post'],
   '/admin/v1/aliases/{id}/rollback': ['post'],
+  '/admin/v1/aliases/{id}/history': ['get'],
   '/admin/v1/config': ['get'],
   '/admin/v1/config/plan': ['post'],
   '/admin/v1/config/apply': ['post'],

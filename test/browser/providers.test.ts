@@ -11,10 +11,10 @@ import { modelObject } from '../harness/openai-fixtures.js';
 import {
   browserUnavailable,
   openBrowser,
+  startWebJunction,
   type TestBrowser,
   WEB_ADMIN_TOKEN,
   type WebJunction,
-  startWebJunction,
 } from '../support/web.js';
 
 const unavailable = browserUnavailable();
@@ -34,7 +34,10 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
       path: '/good/v1/models',
       reply: {
         kind: 'json',
-        body: { object: 'list', data: [modelObject('gpt-4o'), modelObject('gpt-4o-mini'), modelObject('text-embed-small')] },
+        body: {
+          object: 'list',
+          data: [modelObject('gpt-4o'), modelObject('gpt-4o-mini'), modelObject('text-embed-small')],
+        },
       },
     });
     upstream.on({
@@ -53,7 +56,10 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
 
   async function signIn(page: import('playwright-core').Page) {
     await page.goto(junction.url);
-    await page.getByText(/admin token/i).first().click();
+    await page
+      .getByText(/admin token/i)
+      .first()
+      .click();
     await page.getByLabel(/^Admin token/).fill(WEB_ADMIN_TOKEN);
     await page.getByRole('button', { name: /sign in with token/i }).click();
     await page.getByRole('navigation').waitFor();
@@ -111,10 +117,9 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
     await drawer.getByRole('button', { name: 'Open provider page' }).click();
     await page.getByRole('heading', { name: 'vLLM on-prem' }).waitFor();
 
-    const models = await junction.admin<{ data: { id: string; kind: string; deployments: { providerId: string }[] }[] }>(
-      'GET',
-      '/models',
-    );
+    const models = await junction.admin<{
+      data: { id: string; kind: string; deployments: { providerId: string }[] }[];
+    }>('GET', '/models');
     const byId = new Map(models.data.map((model) => [model.id, model]));
     expect(byId.get('gpt-4o-mini')?.deployments.map((d) => d.providerId)).toEqual(['vllm-onprem-dc1']);
     expect(byId.get('text-embed-small')?.kind).toBe('embedding');
@@ -130,7 +135,10 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
     await page.getByRole('dialog', { name: 'Rotate credential' }).waitFor({ state: 'hidden' });
     await page.getByText(`****${ROTATED.slice(-4)}`).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
-    await page.getByRole('dialog', { name: 'Disable provider' }).getByRole('button', { name: 'Disable' }).click();
+    await page
+      .getByRole('dialog', { name: 'Disable provider' })
+      .getByRole('button', { name: 'Disable' })
+      .click();
     await page.getByText('· disabled').waitFor();
     await watched.screenshot('providers-detail');
     const html = await page.content();
@@ -167,7 +175,10 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
     await drawer.getByLabel(/^Model name/).fill('anthropic.claude-sonnet-4');
     await drawer.getByRole('button', { name: 'Add model' }).click();
     await drawer.getByRole('button', { name: 'Connect', exact: true }).click();
-    await drawer.getByText(/cannot name a logical model/).first().waitFor();
+    await drawer
+      .getByText(/cannot name a logical model/)
+      .first()
+      .waitFor();
     const providers = await junction.admin<{ data: { id: string }[] }>('GET', '/providers');
     expect(providers.data.map((p) => p.id)).not.toContain('anthropic-aws-us-east-1');
     await drawer.getByRole('button', { name: 'Remove vendor/not-a-name' }).click();
@@ -180,11 +191,11 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
     await page.getByLabel('Filter').fill('bedrock');
     await expect(page.getByRole('link', { name: 'vllm-onprem-dc1' }).count()).resolves.toBe(0);
     await page.getByLabel('Filter').fill('');
-    await page.getByLabel('Status').click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'Deferred' }).click();
     await expect(page.getByRole('link', { name: 'anthropic-aws-us-east-1' }).count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: 'vllm-onprem-dc1' }).count()).resolves.toBe(0);
-    await page.getByLabel('Status').click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'All statuses' }).click();
     await page.getByRole('button', { name: 'Identifier' }).click();
     const header = page.getByRole('columnheader', { name: /Identifier/ });
@@ -194,7 +205,10 @@ describe.skipIf(unavailable)('web app: providers (chromium)', () => {
     // Delete is refused while a model uses the entry, with the API's message.
     await page.getByRole('link', { name: 'anthropic-aws-us-east-1' }).click();
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: 'Delete provider' }).getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete provider' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await page.getByText(/serves the models anthropic\.claude-sonnet-4/).waitFor();
     expect(await page.content()).not.toContain(AWS_SECRET);
     await watched.close();

@@ -84,7 +84,8 @@ describe.skipIf(unavailable)(
       await junction?.close();
     });
 
-    const executed = (page: Page) => page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss);
+    const executed = (page: Page) =>
+      page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss);
 
     it('sends a Content-Security-Policy that forbids inline scripts on the app and its pages', async () => {
       for (const path of ['/', '/index.html', '/#/providers']) {

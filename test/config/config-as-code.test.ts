@@ -119,6 +119,46 @@ describe.each(kinds)('configuration as code (%s store)', (kind) => {
     expect((await ok(gateway.admin<ConfigPlan>('POST', '/config/plan', document))).changes).toEqual([]);
   });
 
+  it('changes a model kind as the API does: with a dimension for embeddings, never under an alias', async () => {
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: 'kind-shift',
+        kind: 'chat',
+        deployments: [{ providerId: 'echo-main', upstreamModel: 'echo' }],
+      }),
+    );
+    const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
+    const withKind = (dimension?: number): ConfigDocument => ({
+      ...exported,
+      models: (exported.models ?? []).map((model) =>
+        model.id === 'kind-shift'
+          ? { ...model, kind: 'embedding', ...(dimension ? { dimension } : {}) }
+          : model,
+      ),
+    });
+    const noDimension = await gateway.admin<{ detail: string }>('POST', '/config/apply', withKind());
+    expect(noDimension.status).toBe(400);
+    expect(noDimension.text).toMatch(/dimension/);
+    const plan = await ok(gateway.admin<ConfigPlan>('POST', '/config/apply', withKind(8)));
+    expect(plan.changes).toEqual([
+      { action: 'update', kind: 'model', id: 'kind-shift', fields: ['kind', 'dimension'] },
+    ]);
+    expect((await ok(gateway.admin<{ kind: string }>('GET', '/models/kind-shift'))).kind).toBe('embedding');
+
+    await ok(gateway.admin('POST', '/aliases', { id: 'kind-alias', modelId: 'kind-shift' }));
+    const underAlias = await gateway.admin('POST', '/config/apply', {
+      ...(await ok(gateway.admin<ConfigDocument>('GET', '/config'))),
+      models: (exported.models ?? []).map((model) =>
+        model.id === 'kind-shift' ? { ...model, kind: 'chat' } : model,
+      ),
+    });
+    expect(underAlias.status).toBe(400);
+    expect(underAlias.text).toMatch(/alias kind-alias serves kind-shift/);
+    expect((await ok(gateway.admin<{ kind: string }>('GET', '/models/kind-shift'))).kind).toBe('embedding');
+    await ok(gateway.admin('DELETE', '/aliases/kind-alias'));
+    await ok(gateway.admin('DELETE', '/models/kind-shift'));
+  });
+
   it('applies nothing when any part of the document is invalid', async () => {
     const exported = await ok(gateway.admin<ConfigDocument>('GET', '/config'));
     const before = await snapshotVersion(gateway);

@@ -13,12 +13,17 @@ import {
   restoreRememberedPage,
   usePage,
 } from './lib/navigation';
+import { AuditPage } from './pages/audit/AuditPage';
+import { LogsPage } from './pages/logs/LogsPage';
 import { ModelsPage } from './pages/models/ModelsPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PlaygroundPage } from './pages/playground/PlaygroundPage';
 import { ProvidersPage } from './pages/providers/ProvidersPage';
 import { SignInPage } from './pages/SignInPage';
 import { SsoPage } from './pages/sso/SsoPage';
 import { TeamsKeysPage } from './pages/teams/TeamsKeysPage';
+import { TokensPage } from './pages/tokens/TokensPage';
+import { UsagePage } from './pages/usage/UsagePage';
 import { UsersPage } from './pages/users/UsersPage';
 
 function PageContent({ page }: { page: Page }) {
@@ -31,10 +36,20 @@ function PageContent({ page }: { page: Page }) {
       return <ModelsPage />;
     case 'teams':
       return <TeamsKeysPage />;
+    case 'playground':
+      return <PlaygroundPage />;
+    case 'usage':
+      return <UsagePage />;
+    case 'logs':
+      return <LogsPage />;
+    case 'audit':
+      return <AuditPage />;
     case 'users':
       return <UsersPage />;
     case 'sso':
       return <SsoPage />;
+    case 'tokens':
+      return <TokensPage />;
   }
 }
 
@@ -60,7 +75,8 @@ function NoAccess({ allowed }: { allowed: Page[] }) {
 }
 
 function SignedInApp({ me }: { me: Me }) {
-  const allowed = allowedPages(me.permissions);
+  // Personal tokens belong to users signed in with a session, not to admin tokens.
+  const allowed = allowedPages(me.permissions).filter((page) => page !== 'tokens' || me.kind === 'user');
   // Back from single sign-on: reopen the page the person left, once, before the page is first read. Doing it
   // again (Strict Mode) finds nothing stored.
   useState(() => restoreRememberedPage(allowed));

@@ -87,6 +87,20 @@ export function accessMiddleware(permissions: () => ReadonlyMap<string, RouteAcc
   };
 }
 
+/** Refuses a request that also changes what a second permission guards (a provider created with its models). */
+export function requirePermission(c: Context<AdminEnv>, permission: Permission, what: string): void {
+  const principal = c.get('principal');
+  if (principal && !allows(principal.role, permission)) {
+    throw new GatewayError(
+      'forbidden',
+      `The role ${principal.role} does not have the permission ${permission} (${what})`,
+      {
+        details: [{ path: 'permission', message: permission }],
+      },
+    );
+  }
+}
+
 /** The team a principal is limited to; undefined for principals that see every team. */
 export function teamScope(c: Context<AdminEnv>): string | undefined {
   const principal = c.get('principal');

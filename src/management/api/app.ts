@@ -56,7 +56,11 @@ export interface AdminDependencies {
   /** Seeds new budgets' spend from usage records. */
   budgets?: BudgetKeeper;
   /** Runs a short request through the data plane (verify from the developer side). */
-  verifyModel?: (model: string, environment: string) => Promise<ModelVerification>;
+  verifyModel?: (
+    model: string,
+    environment: string,
+    options?: { eachDeployment?: boolean },
+  ) => Promise<ModelVerification>;
   /** Browser sessions: lifetime, idle timeout, cookie security. */
   identity?: IdentityOptions;
 }

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
+  aliasHistory,
   createAlias,
   deleteAlias,
   getAlias,
@@ -11,7 +12,14 @@ import {
 import { permission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
-import { AliasCreateSchema, AliasMoveSchema, AliasSchema, AliasUpdateSchema, listOf } from './schemas.js';
+import {
+  AliasCreateSchema,
+  AliasHistoryEntrySchema,
+  AliasMoveSchema,
+  AliasSchema,
+  AliasUpdateSchema,
+  listOf,
+} from './schemas.js';
 
 const tags = ['Aliases'];
 const params = idParam('Alias name');
@@ -59,6 +67,22 @@ export function registerAliasRoutes(app: AdminApp, deps: AdminDependencies): voi
       responses: { 200: jsonResponse(AliasSchema, 'The alias'), ...problemResponses },
     }),
     async (c) => c.json(await getAlias(store.db, c.req.valid('param').id), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/aliases/{id}/history',
+      ...permission('models.read'),
+      tags,
+      summary: 'The versions the alias served over time, newest first (from the audit log, at most 100)',
+      security,
+      request: { params },
+      responses: {
+        200: jsonResponse(listOf(AliasHistoryEntrySchema), 'Changes to the alias'),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json({ data: await aliasHistory(store.db, c.req.valid('param').id) }, 200),
   );
   app.openapi(
     createRoute({

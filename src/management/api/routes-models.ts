@@ -94,10 +94,10 @@ export function registerModelRoutes(app: AdminApp, deps: AdminDependencies): voi
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { environment } = c.req.valid('json');
+      const { environment, eachDeployment } = c.req.valid('json');
       if (!deps.verifyModel)
         throw new GatewayError('not_ready', 'This process serves no data plane to verify through');
-      return c.json(await deps.verifyModel(id, environment ?? 'production'), 200);
+      return c.json(await deps.verifyModel(id, environment ?? 'production', { eachDeployment }), 200);
     },
   );
   app.openapi(

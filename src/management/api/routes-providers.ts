@@ -1,5 +1,6 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import {
+  compileDraftProvider,
   createProvider,
   deleteProvider,
   getProvider,
@@ -7,13 +8,49 @@ import {
   listProviders,
   updateProvider,
 } from '../services/providers.js';
-import { permission } from './access.js';
+import { permission, requirePermission } from './access.js';
 import type { AdminApp, AdminDependencies } from './app.js';
 import { idParam, jsonBody, jsonResponse, problemResponses, security } from './openapi-helpers.js';
-import { listOf, ProviderCreateSchema, ProviderSchema, ProviderUpdateSchema } from './schemas.js';
+import {
+  HealthSchema,
+  listOf,
+  ProviderCreateSchema,
+  ProviderSchema,
+  ProviderUpdateSchema,
+} from './schemas.js';
 
 const tags = ['Providers'];
 const params = idParam('Provider identifier');
+
+/** A provider entry to check before saving it: the create's shape, identifier and display name optional. */
+const ProviderDraftSchema = ProviderCreateSchema.omit({ models: true })
+  .extend({
+    id: ProviderCreateSchema.shape.id.optional(),
+    displayName: ProviderCreateSchema.shape.displayName.optional(),
+  })
+  .openapi('ProviderDraft');
+
+const ConnectionTestSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: 'False only when a check ran and failed' }),
+    status: z.enum(['healthy', 'unhealthy', 'deferred']),
+    verification: z.enum(['ahead', 'deferred', 'in-process']).openapi({
+      description:
+        '`ahead`: checked now by fetching the model list; `deferred`: the first real request validates the entry (types that cannot be checked ahead, BYOK passthrough); `in-process`: nothing to reach',
+    }),
+    message: z.string(),
+    diagnostic: HealthSchema.shape.diagnostic,
+    latencyMs: z.number().int().nullable(),
+    models: z.array(z.string()).openapi({ description: 'Model ids the provider listed, sorted' }),
+  })
+  .openapi('ConnectionTest');
+
+const ProviderCreatedSchema = ProviderSchema.extend({
+  models: z
+    .array(z.object({ id: z.string(), upstreamModel: z.string(), created: z.boolean() }))
+    .optional()
+    .openapi({ description: 'The logical models the entry joined (only when `models` was given)' }),
+}).openapi('ProviderCreated');
 
 /** CRUD for provider entries. */
 export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): void {
@@ -42,13 +79,32 @@ export function registerProviderRoutes(app: AdminApp, deps: AdminDependencies): 
       summary: 'Create a provider entry',
       security,
       request: jsonBody(ProviderCreateSchema),
-      responses: { 201: jsonResponse(ProviderSchema, 'Created'), ...problemResponses },
+      responses: { 201: jsonResponse(ProviderCreatedSchema, 'Created'), ...problemResponses },
     }),
     async (c) => {
       const input = c.req.valid('json');
+      if (input.models?.length) requirePermission(c, 'models.write', 'models');
       const created = await publisher.change((tx) => createProvider(tx, masterKey, input));
       health.verifySoon(created.id);
       return c.json({ ...created, health: healthView(board, created.id) }, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/providers/test-connection',
+      ...permission('providers.write'),
+      tags,
+      summary:
+        'Check a draft entry without saving it: the connection check and model list a saved entry gets; the credential is never echoed',
+      security,
+      request: jsonBody(ProviderDraftSchema),
+      responses: { 200: jsonResponse(ConnectionTestSchema, 'The outcome of the check'), ...problemResponses },
+    }),
+    async (c) => {
+      const draft = c.req.valid('json');
+      const provider = await compileDraftProvider(store.db, draft);
+      return c.json(await health.testConnection(provider), 200);
     },
   );
   app.openapi(

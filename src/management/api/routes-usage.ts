@@ -1,5 +1,5 @@
 /**
- * The usage API: `/usage` (totals, grouped), `/usage/series` (per hour or day in a time zone), `/usage/records`
+ * The usage API: `/usage` (totals, grouped), `/usage/series` (per minute, hour or day in a time zone), `/usage/records`
  * (the rows, newest first, keyset paging), `/usage/records/{id}` and `/usage/export.csv` (the rows as CSV, streamed
  * page by page). All take the same filter. A principal bound to a team sees that team's usage only.
  */
@@ -54,6 +54,9 @@ export const filterFields = {
     .openapi({ description: 'Only requests that ended this way' }),
   captured: z.enum(['true', 'false']).optional().openapi({
     description: 'Only requests whose bodies were captured (`true`), or only the others (`false`)',
+  }),
+  stream: z.enum(['true', 'false']).optional().openapi({
+    description: 'Only streamed requests (`true`), or only the others (`false`)',
   }),
 };
 const groupByField = z
@@ -132,6 +135,7 @@ export function filterOf(query: Record<string, unknown>): UsageFilter {
   const { from, to, keyId, teamId, model, provider, environment, endpoint, status, requestId, outcome } =
     query as UsageFilter;
   const captured = query.captured === undefined ? undefined : query.captured === 'true';
+  const stream = query.stream === undefined ? undefined : query.stream === 'true';
   return {
     from,
     to,
@@ -145,6 +149,7 @@ export function filterOf(query: Record<string, unknown>): UsageFilter {
     requestId,
     outcome,
     captured,
+    stream,
   };
 }
 
@@ -185,7 +190,7 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
       path: '/usage/series',
       ...permission('usage.read'),
       tags,
-      summary: 'Usage per hour or day in a time zone, optionally split by dimensions',
+      summary: 'Usage per minute, hour or day in a time zone, optionally split by dimensions',
       description:
         'The last 24 hours unless `from`/`to` say otherwise; buckets without requests are left out.',
       security,
@@ -193,7 +198,10 @@ export function registerUsageRoutes(app: AdminApp, deps: AdminDependencies): voi
         query: z.object({
           ...filterFields,
           groupBy: groupByField,
-          bucket: z.enum(usageBuckets as ['hour', 'day']).default('hour'),
+          bucket: z
+            .enum(usageBuckets as ['minute', 'hour', 'day'])
+            .default('hour')
+            .openapi({ description: 'Bucket size: `minute`, `hour` (default) or `day`' }),
           timezone: z
             .string()
             .max(64)

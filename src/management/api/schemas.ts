@@ -213,6 +213,22 @@ export const ProviderCreateSchema = z
     firstParty: providerFields.firstParty.optional(),
     labels: providerFields.labels.optional(),
     config: providerFields.config.optional(),
+    models: z
+      .array(
+        z
+          .object({
+            upstreamModel: z.string().trim().min(1).max(256),
+            kind: z.enum(modelKinds).optional(),
+            dimension: z.number().int().positive().max(65_536).optional(),
+          })
+          .strict(),
+      )
+      .max(500)
+      .optional()
+      .openapi({
+        description:
+          'Upstream models to serve: each joins the pool of the logical model of the same name, created (kind chat unless given) when absent. All or nothing with the entry.',
+      }),
   })
   .strict()
   .openapi('ProviderCreate');
@@ -323,6 +339,9 @@ export const ModelCreateSchema = z
 
 export const ModelUpdateSchema = z
   .object({
+    kind: z.enum(modelKinds).optional().openapi({
+      description: 'Refused while an alias serves the model; an embedding model needs its dimension',
+    }),
     contextWindow: modelFields.contextWindow.optional(),
     dimension: modelFields.dimension.optional(),
     capabilities: modelFields.capabilities.optional(),
@@ -658,7 +677,12 @@ export const AliasMoveSchema = z
   .openapi('AliasMove');
 
 export const ModelVerifyRequestSchema = z
-  .object({ environment: environmentName.optional().openapi({ description: 'Default: production' }) })
+  .object({
+    environment: environmentName.optional().openapi({ description: 'Default: production' }),
+    eachDeployment: z.boolean().optional().openapi({
+      description: 'Also send one request to each member of the pool alone and report each (`deployments`)',
+    }),
+  })
   .strict()
   .openapi('ModelVerifyRequest');
 
@@ -676,8 +700,35 @@ export const ModelVerificationSchema = z
     dimension: z.number().int().optional(),
     dimensionMatches: z.boolean().optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
+    deployments: z
+      .array(
+        z.object({
+          providerId: z.string(),
+          upstreamModel: z.string(),
+          skipped: z.string().optional().openapi({ description: 'Why this member was not tried' }),
+          ok: z.boolean(),
+          status: z.number().int(),
+          latencyMs: z.number().int(),
+          answer: z.string().optional(),
+          dimension: z.number().int().optional(),
+          dimensionMatches: z.boolean().optional(),
+          error: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'With eachDeployment: what each member of the pool answered on its own' }),
   })
   .openapi('ModelVerification');
+
+export const AliasHistoryEntrySchema = z
+  .object({
+    at: timestamp,
+    action: z.string().openapi({ description: 'aliases.create, aliases.move, aliases.rollback, ...' }),
+    actor: z.string().nullable(),
+    fromModelId: z.string().nullable().openapi({ description: 'The version served before the change' }),
+    toModelId: z.string().nullable().openapi({ description: 'The version served after it (null: deleted)' }),
+  })
+  .openapi('AliasHistoryEntry');
 
 export const ApiKeyRotateSchema = z
   .object({

@@ -220,7 +220,9 @@ async function compute(
       },
     ]),
   );
+  // The kind may change as through the API: refused while an alias serves the model (updateModel says why).
   const modelFields = [
+    'kind',
     'contextWindow',
     'dimension',
     'capabilities',
@@ -254,12 +256,6 @@ async function compute(
       changes.push({ action: 'create', kind: 'model', id: wanted.id });
       operations.push(async () => createModel(db, await withTeamIds({ ...wanted, deployments })));
       continue;
-    }
-    if (current.kind !== wanted.kind) {
-      throw new GatewayError(
-        'invalid_request',
-        `Model ${wanted.id} is a ${current.kind} model; its kind cannot change`,
-      );
     }
     const normalized = {
       ...wanted,

@@ -38,6 +38,26 @@ export interface HealthServiceOptions {
   lookup?: import('node:net').LookupFunction;
 }
 
+/** How an entry is checked, by its type and auth method. */
+type ConnectionCheck =
+  | { kind: 'in-process' }
+  | { kind: 'deferred' }
+  | { kind: 'probed'; result: ProbeResult };
+
+/** The answer of checking a draft entry (`POST /providers/test-connection`); never carries the credential. */
+export interface ConnectionTest {
+  /** False only when a check ran and failed. */
+  ok: boolean;
+  status: 'healthy' | 'unhealthy' | 'deferred';
+  /** `ahead`: checked now; `deferred`: the first real request validates it; `in-process`: nothing to reach. */
+  verification: 'ahead' | 'deferred' | 'in-process';
+  message: string;
+  diagnostic: Diagnostic | null;
+  latencyMs: number | null;
+  /** Model ids the provider listed, sorted (empty unless a check succeeded). */
+  models: string[];
+}
+
 export class HealthService {
   readonly #options: HealthServiceOptions;
   #writes: Promise<void> = Promise.resolve();
@@ -171,31 +191,87 @@ export class HealthService {
     };
   }
 
+  /**
+   * Checks a draft entry that is not saved (compiled on its own): the same check and model list as a saved entry
+   * gets, but nothing is recorded on the board or in the store.
+   */
+  async testConnection(provider: CompiledProvider): Promise<ConnectionTest> {
+    const check = await this.#connect(provider);
+    if (check.kind === 'in-process') {
+      return {
+        ok: true,
+        status: 'healthy',
+        verification: 'in-process',
+        message: 'This provider answers inside Junction; there is nothing to reach and any model name works.',
+        diagnostic: null,
+        latencyMs: 0,
+        models: [],
+      };
+    }
+    if (check.kind === 'deferred') {
+      return {
+        ok: true,
+        status: 'deferred',
+        verification: 'deferred',
+        message:
+          provider.auth.kind === 'passthrough'
+            ? "With BYOK passthrough no credential is stored: the caller's own key travels with each request, so the first real request validates it."
+            : `${providerTypeInfo(provider.type).displayName} cannot be checked ahead of traffic: the first real request validates the endpoint and credential.`,
+        diagnostic: null,
+        latencyMs: null,
+        models: [],
+      };
+    }
+    const observation = this.#observation(provider.id, check.result);
+    return {
+      ok: check.result.ok,
+      status: check.result.ok ? 'healthy' : 'unhealthy',
+      verification: 'ahead',
+      message: check.result.ok
+        ? `Connected in ${observation.latencyMs} ms`
+        : `The check failed at the ${check.result.stage} stage: ${check.result.message}`,
+      diagnostic: observation.diagnostic,
+      latencyMs: observation.latencyMs,
+      models: check.result.ok ? [...new Set(check.result.models)].sort() : [],
+    };
+  }
+
   async #check(provider: CompiledProvider): Promise<HealthObservation> {
-    const info = providerTypeInfo(provider.type);
-    const at = Date.now();
-    if (info.verification === 'in-process') {
+    const check = await this.#connect(provider);
+    if (check.kind === 'in-process') {
       return {
         providerId: provider.id,
         source: 'check',
         status: 'healthy',
-        at,
+        at: Date.now(),
         latencyMs: 0,
         diagnostic: null,
       };
     }
-    if (info.verification === 'deferred' || provider.auth.kind === 'passthrough') {
+    if (check.kind === 'deferred') {
       const status = this.#options.board.statusOf(provider.id);
       return {
         providerId: provider.id,
         source: 'configuration',
         status: status === 'unverified' ? 'deferred' : status,
-        at,
+        at: Date.now(),
         latencyMs: null,
         diagnostic: null,
       };
     }
-    return this.#observation(provider.id, await this.#probe(provider));
+    return this.#observation(provider.id, check.result);
+  }
+
+  /**
+   * What checking an entry means for its type, the one place saved entries and drafts are checked: nothing to
+   * reach (in-process), nothing to check before traffic (deferred types, BYOK passthrough), or a probe that
+   * fetches the model list.
+   */
+  async #connect(provider: CompiledProvider): Promise<ConnectionCheck> {
+    const info = providerTypeInfo(provider.type);
+    if (info.verification === 'in-process') return { kind: 'in-process' };
+    if (info.verification === 'deferred' || provider.auth.kind === 'passthrough') return { kind: 'deferred' };
+    return { kind: 'probed', result: await this.#probe(provider) };
   }
 
   #probe(provider: CompiledProvider): Promise<ProbeResult> {
@@ -316,7 +392,10 @@ export class HealthService {
       await tx
         .delete(providerHealthEvents)
         .where(
-          and(eq(providerHealthEvents.providerId, row.providerId), lt(providerHealthEvents.id, sql`(${keep})`)),
+          and(
+            eq(providerHealthEvents.providerId, row.providerId),
+            lt(providerHealthEvents.id, sql`(${keep})`),
+          ),
         );
     });
   }

@@ -4,10 +4,10 @@
  * embedding alias to another model means re-embedding stored vectors: it needs an explicit acknowledgement, and a
  * move to a model of another dimension is refused outright.
  */
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import type { Database } from '../../store/database.js';
-import { modelAliases, models } from '../../store/schema.js';
+import { auditLog, modelAliases, models } from '../../store/schema.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
 type AliasRow = typeof modelAliases.$inferSelect;
@@ -102,6 +102,45 @@ export async function deleteAlias(db: Database, id: string): Promise<void> {
     .where(eq(modelAliases.id, id))
     .returning({ id: modelAliases.id });
   if (deleted.length === 0) throw notFound('Alias', id);
+}
+
+export interface AliasHistoryEntry {
+  at: string;
+  action: string;
+  actor: string | null;
+  fromModelId: string | null;
+  toModelId: string | null;
+}
+
+const HISTORY_LIMIT = 100;
+
+/** The version an audited alias row (shown with camelCase fields) pointed at, if any. */
+function servedBy(row: unknown): string | null {
+  if (!row || typeof row !== 'object') return null;
+  const value = (row as Record<string, unknown>).modelId;
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * What the alias served over time, newest first (at most 100 changes), read from the audit log: every change made
+ * to it through the admin API or a configuration apply, with who made it and the version before and after.
+ */
+export async function aliasHistory(db: Database, id: string): Promise<AliasHistoryEntry[]> {
+  const [alias] = await db.select({ id: modelAliases.id }).from(modelAliases).where(eq(modelAliases.id, id));
+  if (!alias) throw notFound('Alias', id);
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.targetType, 'aliases'), eq(auditLog.targetId, id)))
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(HISTORY_LIMIT);
+  return rows.map((row) => ({
+    at: row.at.toISOString(),
+    action: row.action,
+    actor: row.actorName ?? row.actorId,
+    fromModelId: servedBy(row.before),
+    toModelId: servedBy(row.after),
+  }));
 }
 
 /** Points the alias at another version; the version it leaves stays as it is and becomes the rollback target. */

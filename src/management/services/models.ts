@@ -182,13 +182,24 @@ export async function createModel(db: Database, input: ModelCreate): Promise<Mod
 export async function updateModel(db: Database, id: string, patch: ModelUpdate): Promise<ModelView> {
   const [current] = await db.select().from(models).where(eq(models.id, id));
   if (!current) throw notFound('Model', id);
-  const dimension = patch.dimension === undefined ? current.dimension : patch.dimension;
-  checkDimension(current.kind, dimension);
-  if (dimension !== current.dimension) await refuseDimensionChangeUnderAlias(db, id);
+  const kind = patch.kind ?? current.kind;
+  if (kind !== current.kind) await refuseChangeUnderAlias(db, id, 'kind');
+  // A chat model has no vector dimension: changing to chat drops it.
+  const dimension =
+    kind === 'chat' && kind !== current.kind
+      ? null
+      : patch.dimension === undefined
+        ? current.dimension
+        : patch.dimension;
+  checkDimension(kind, dimension);
+  if (dimension !== current.dimension && kind === current.kind) {
+    await refuseChangeUnderAlias(db, id, 'dimension');
+  }
   const audience = await checkAudience(db, patch.audience);
   await db
     .update(models)
     .set({
+      kind,
       contextWindow: patch.contextWindow,
       dimension,
       capabilities: patch.capabilities ? { ...current.capabilities, ...patch.capabilities } : undefined,
@@ -203,16 +214,16 @@ export async function updateModel(db: Database, id: string, patch: ModelUpdate):
   return getModel(db, id);
 }
 
-/** An alias promises one dimension to its users; the version behind it cannot change size under them. */
-async function refuseDimensionChangeUnderAlias(db: Database, id: string): Promise<void> {
+/** An alias promises one kind and dimension to its users; the version behind it cannot change them under them. */
+async function refuseChangeUnderAlias(db: Database, id: string, field: 'kind' | 'dimension'): Promise<void> {
   const aliases = await db
     .select({ id: modelAliases.id })
     .from(modelAliases)
     .where(eq(modelAliases.modelId, id));
   if (aliases.length > 0) {
     throw invalid(
-      'dimension',
-      `the alias ${aliases.map((alias) => alias.id).join(', ')} serves ${id}; its dimension cannot change under it`,
+      field,
+      `the alias ${aliases.map((alias) => alias.id).join(', ')} serves ${id}; its ${field} cannot change under it`,
     );
   }
 }

@@ -3,15 +3,17 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { effectiveBaseUrl, providerTypeInfo, regionOfHost } from '../../core/providers/catalog.js';
 import { parseAwsCredentials, parseServiceAccount } from '../../core/providers/credentials.js';
-import { parseBaseUrl } from '../../core/snapshot/compile.js';
-import type { AuthMethod, ProviderType } from '../../core/snapshot/source.js';
+import { compileSnapshot, parseBaseUrl } from '../../core/snapshot/compile.js';
+import type { CompiledProvider } from '../../core/snapshot/snapshot.js';
+import type { AuthMethod, ModelKind, ProviderType } from '../../core/snapshot/source.js';
 import type { HealthBoard } from '../../health/health-board.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import { credentialHint } from '../../secrets/hash.js';
 import type { Database } from '../../store/database.js';
-import { environments, modelDeployments, providers } from '../../store/schema.js';
-import type { ProviderCreate, ProviderUpdate } from '../api/schemas.js';
+import { environments, modelAliases, modelDeployments, models, providers } from '../../store/schema.js';
+import { MODEL_NAME_PATTERN, type ProviderCreate, type ProviderUpdate } from '../api/schemas.js';
 import { providerCredentialContext } from '../configuration.js';
+import { createModel, getModel, updateModel } from './models.js';
 import { notFound, rethrowConflict } from './store-errors.js';
 
 type ProviderRow = typeof providers.$inferSelect;
@@ -322,11 +324,17 @@ async function checkEnvironments(db: Database, names: readonly string[] | undefi
     throw invalid('environments', `unknown environment ${missing.join(', ')}; create it first`);
 }
 
-export async function createProvider(
-  db: Database,
-  masterKey: MasterKey,
-  input: ProviderCreate,
-): Promise<ProviderView> {
+/** A create's entry fields, resolved and checked against the catalog (what a draft and a save share). */
+interface CheckedEntry {
+  authMethod: AuthMethod;
+  baseUrl: string | null;
+  region: string | null;
+  config: Record<string, unknown>;
+  credential: CredentialToStore | undefined;
+}
+
+/** Resolves the auth method and checks an entry given in the shape of a create; throws a 400 naming the field. */
+function checkEntry(input: Omit<ProviderCreate, 'id' | 'displayName'> & { id: string }): CheckedEntry {
   const info = providerTypeInfo(input.type);
   const credential = credentialToStore(input);
   const authMethod = input.authMethod ?? impliedAuthMethod(input.type, credential, info.defaultAuthMethod);
@@ -345,6 +353,74 @@ export async function createProvider(
     },
     credential,
   );
+  return { authMethod, baseUrl, region, config, credential };
+}
+
+/** A draft entry to check (`POST /providers/test-connection`): the create's shape, identifier and name optional. */
+export type ProviderDraft = Omit<ProviderCreate, 'id' | 'displayName' | 'models'> & {
+  id?: string;
+  displayName?: string;
+};
+
+/** Where a compiler issue about a lone entry points, for the field errors of a draft. */
+function issueField(message: string): string {
+  if (/projectId|project/.test(message)) return 'config.projectId';
+  if (/region/i.test(message)) return 'region';
+  if (/base URL/i.test(message)) return 'baseUrl';
+  if (/AWS|access key/i.test(message)) return 'awsCredentials';
+  if (/service.account|private key|client_email/i.test(message)) return 'serviceAccount';
+  if (/credential/i.test(message)) return 'apiKey';
+  return '(body)';
+}
+
+/**
+ * Compiles a draft entry on its own, exactly as a saved entry is compiled into the snapshot, without storing
+ * anything: the result carries the decrypted credential only in memory, for one connection check.
+ */
+export async function compileDraftProvider(db: Database, draft: ProviderDraft): Promise<CompiledProvider> {
+  const id = draft.id ?? 'draft';
+  const entry = checkEntry({ ...draft, id });
+  await checkEnvironments(db, draft.environments);
+  const compiled = compileSnapshot({
+    version: 0,
+    providers: [
+      {
+        id,
+        displayName: draft.displayName ?? id,
+        type: draft.type,
+        baseUrl: entry.baseUrl,
+        authMethod: entry.authMethod,
+        credential: entry.credential?.text ?? null,
+        region: entry.region,
+        environments: draft.environments ?? ['production', 'staging'],
+        enabled: true,
+        labels: draft.labels ?? {},
+        config: entry.config,
+      },
+    ],
+    models: [],
+    teams: [],
+    apiKeys: [],
+  });
+  if (!compiled.ok) {
+    const details = compiled.issues.map((issue) => ({
+      path: issueField(issue.message),
+      message: issue.message,
+    }));
+    throw new GatewayError('invalid_request', details[0]?.message ?? 'The entry is not valid', { details });
+  }
+  const provider = compiled.snapshot.providers.get(id);
+  if (!provider) throw new GatewayError('invalid_request', 'The entry is not valid');
+  return provider;
+}
+
+export async function createProvider(
+  db: Database,
+  masterKey: MasterKey,
+  input: ProviderCreate,
+): Promise<ProviderView & { models?: PickedModelResult[] }> {
+  const info = providerTypeInfo(input.type);
+  const { authMethod, baseUrl, region, config, credential } = checkEntry(input);
   const environmentNames = input.environments ?? ['production', 'staging'];
   await checkEnvironments(db, environmentNames);
   const now = new Date();
@@ -374,10 +450,105 @@ export async function createProvider(
     .catch((error: unknown) =>
       rethrowConflict(error, `A provider with the identifier ${input.id} already exists`),
     );
-  return providerView(row!, undefined, [
+  const picked =
+    input.models && input.models.length > 0 ? await addToPools(db, input.id, input.models) : undefined;
+  const view = providerView(row!, undefined, [
     ...(credential?.warnings ?? []),
     ...namingWarnings(input.id, region),
   ]);
+  return picked ? { ...view, models: picked } : view;
+}
+
+/** What a create did with one picked upstream model. */
+export interface PickedModelResult {
+  /** The logical model whose pool the entry joined. */
+  id: string;
+  upstreamModel: string;
+  /** Whether the logical model was created for it. */
+  created: boolean;
+}
+
+type PickedModel = NonNullable<ProviderCreate['models']>[number];
+
+/** Re-points a models-service error at the picked model it came from. */
+function atPicked(index: number, error: unknown): never {
+  if (error instanceof GatewayError && error.code === 'invalid_request') {
+    const field = `models[${index}]`;
+    const details =
+      error.details.length > 0
+        ? error.details.map((detail) => ({ path: `${field}.${detail.path}`, message: detail.message }))
+        : [{ path: field, message: error.message }];
+    throw new GatewayError('invalid_request', `${field}: ${details[0]!.message}`, { details });
+  }
+  throw error;
+}
+
+/**
+ * Adds the entry to the pool of the logical model named like each picked upstream model, creating the logical
+ * model (kind chat unless given) when there is none. Runs in the create's transaction: any refusal undoes it all.
+ */
+async function addToPools(
+  db: Database,
+  providerId: string,
+  picked: readonly PickedModel[],
+): Promise<PickedModelResult[]> {
+  const seen = new Set<string>();
+  picked.forEach((model, index) => {
+    const field = `models[${index}].upstreamModel`;
+    if (seen.has(model.upstreamModel)) throw invalid(field, `${model.upstreamModel} is listed twice`);
+    seen.add(model.upstreamModel);
+    if (model.upstreamModel.length > 128 || !MODEL_NAME_PATTERN.test(model.upstreamModel)) {
+      throw invalid(
+        field,
+        `${model.upstreamModel} cannot name a logical model (letters, digits, ".", "_", ":" and "-", at most 128); add it from the Models page under another name`,
+      );
+    }
+  });
+  const names = [...seen];
+  const existing = new Map(
+    (await db.select({ id: models.id, kind: models.kind }).from(models).where(inArray(models.id, names))).map(
+      (row) => [row.id, row.kind as ModelKind],
+    ),
+  );
+  const aliases = new Set(
+    (await db.select({ id: modelAliases.id }).from(modelAliases).where(inArray(modelAliases.id, names))).map(
+      (row) => row.id,
+    ),
+  );
+  const results: PickedModelResult[] = [];
+  for (const [index, model] of picked.entries()) {
+    const name = model.upstreamModel;
+    const member = { providerId, upstreamModel: name };
+    if (aliases.has(name)) {
+      throw invalid(
+        `models[${index}].upstreamModel`,
+        `${name} is the name of an alias; add this model to the version it points at from the Models page`,
+      );
+    }
+    const kind = existing.get(name);
+    if (kind !== undefined) {
+      if (model.kind !== undefined && model.kind !== kind) {
+        throw invalid(
+          `models[${index}].kind`,
+          `the logical model ${name} exists with kind ${kind}, not ${model.kind}`,
+        );
+      }
+      const current = await getModel(db, name);
+      await updateModel(db, name, { deployments: [...current.deployments, member] }).catch((error: unknown) =>
+        atPicked(index, error),
+      );
+      results.push({ id: name, upstreamModel: name, created: false });
+      continue;
+    }
+    await createModel(db, {
+      id: name,
+      kind: model.kind ?? 'chat',
+      ...(model.dimension !== undefined ? { dimension: model.dimension } : {}),
+      deployments: [member],
+    }).catch((error: unknown) => atPicked(index, error));
+    results.push({ id: name, upstreamModel: name, created: true });
+  }
+  return results;
 }
 
 export async function updateProvider(

@@ -26,8 +26,8 @@ const GROUP_COLUMNS = {
 
 export type UsageGroup = keyof typeof GROUP_COLUMNS;
 export const usageGroups = Object.keys(GROUP_COLUMNS) as UsageGroup[];
-export type UsageBucket = 'hour' | 'day';
-export const usageBuckets: readonly UsageBucket[] = ['hour', 'day'];
+export type UsageBucket = 'minute' | 'hour' | 'day';
+export const usageBuckets: readonly UsageBucket[] = ['minute', 'hour', 'day'];
 
 export interface UsageFilter {
   /** ISO time, inclusive. */
@@ -50,6 +50,8 @@ export interface UsageFilter {
   outcome?: string | undefined;
   /** Only requests whose bodies were captured (true), or only those without (false). */
   captured?: boolean | undefined;
+  /** Only streamed requests (true), or only the others (false). */
+  stream?: boolean | undefined;
 }
 
 /** The measures of a set of rows. */
@@ -107,10 +109,10 @@ export interface UsageRecordView {
   captured: boolean;
 }
 
-/** Most buckets one series may span (about 416 days of hours, 27 years of days). */
+/** Most buckets one series may span (about 6.9 days of minutes, 416 days of hours, 27 years of days). */
 export const MAX_SERIES_BUCKETS = 10_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const BUCKET_MS: Record<UsageBucket, number> = { hour: 60 * 60 * 1000, day: DAY_MS };
+const BUCKET_MS: Record<UsageBucket, number> = { minute: 60 * 1000, hour: 60 * 60 * 1000, day: DAY_MS };
 
 const invalid = invalidField;
 
@@ -189,6 +191,7 @@ function conditions(filter: UsageFilter, range: { from?: string; to?: string }, 
     filter.requestId !== undefined ? eq(usageRecords.requestId, filter.requestId) : undefined,
     filter.outcome !== undefined ? eq(usageRecords.outcome, filter.outcome) : undefined,
     filter.captured === true ? CAPTURED : filter.captured === false ? sql`not ${CAPTURED}` : undefined,
+    filter.stream !== undefined ? eq(usageRecords.stream, filter.stream) : undefined,
     teamScope !== undefined ? eq(usageRecords.teamId, teamScope) : undefined,
   ];
   return and(...parts) ?? sql`true`;
@@ -273,7 +276,8 @@ export async function usageTotals(
 }
 
 /**
- * The measures per hour or day (the bucket starts at midnight or on the hour in `timezone`), optionally split by
+ * The measures per minute, hour or day (a bucket starts on the minute, on the hour or at midnight in `timezone`),
+ * optionally split by
  * dimensions, in bucket order. The window defaults to the last 24 hours; buckets without requests are left out.
  */
 export async function usageSeries(
@@ -284,7 +288,7 @@ export async function usageSeries(
   timezone = 'UTC',
   teamScope?: string,
 ): Promise<UsageSeriesRow[]> {
-  if (!usageBuckets.includes(bucket)) throw invalid('bucket', 'must be `hour` or `day`');
+  if (!usageBuckets.includes(bucket)) throw invalid('bucket', 'must be `minute`, `hour` or `day`');
   const zone = checkTimeZone(timezone);
   const groups = parseGroupBy(groupBy);
   const range = timeWindow(filter, DAY_MS) as { from: string; to: string };

@@ -3,7 +3,19 @@ import { useSyncExternalStore } from 'react';
 // Minimal hash-based navigation (`#/providers`). Pages stay independent components so a router
 // (TanStack Router) can replace this module later without touching them.
 
-export const pages = ['overview', 'providers', 'models', 'teams', 'users', 'sso'] as const;
+export const pages = [
+  'overview',
+  'providers',
+  'models',
+  'teams',
+  'playground',
+  'usage',
+  'logs',
+  'audit',
+  'users',
+  'sso',
+  'tokens',
+] as const;
 export type Page = (typeof pages)[number];
 
 export const pageLabels: Record<Page, string> = {
@@ -11,8 +23,13 @@ export const pageLabels: Record<Page, string> = {
   providers: 'Providers',
   models: 'Models',
   teams: 'Teams & keys',
+  playground: 'Playground',
+  usage: 'Usage',
+  logs: 'Request logs',
+  audit: 'Audit log',
   users: 'Users',
   sso: 'Single sign-on',
+  tokens: 'Personal tokens',
 };
 
 /** A page is listed when the role grants any of these: what the page reads. */
@@ -21,8 +38,15 @@ export const pageNeeds: Record<Page, readonly string[]> = {
   providers: ['providers.read'],
   models: ['models.read'],
   teams: ['keys.read', 'teams.read'],
+  // Anyone who may hold API keys, or verify models: the pasted key is what authorises the calls.
+  playground: ['keys.read', 'models.verify'],
+  usage: ['usage.read'],
+  logs: ['logs.read'],
+  audit: ['audit.read'],
   users: ['users.read'],
   sso: ['sso.read'],
+  // Signed-in users only (App.tsx leaves it out for an admin token): what `/me/tokens` needs.
+  tokens: ['status.read'],
 };
 
 /** The pages a principal with `permissions` may open, in menu order. */

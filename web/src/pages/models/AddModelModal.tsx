@@ -4,37 +4,51 @@ import {
   Modal,
   NumberInput,
   SegmentedControl,
-  Select,
   Stack,
   Text,
+  Textarea,
   TextInput,
 } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { fieldError } from '../../api/ApiError';
-import { useCreateModel } from '../../api/models';
-import { useProviders } from '../../api/providers';
+import { useCreateModel, useProviderEntries } from '../../api/models';
+import { useProviderTypes } from '../../api/providers';
+import { useCan } from '../../api/session';
 import type { ModelKind } from '../../api/types';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { initialModelForm, type ModelFormState, toCreateModelInput, validateModelForm } from './modelForm';
+import { navigate } from '../../lib/navigation';
+import {
+  initialModelForm,
+  type ModelFormState,
+  poolHasProblems,
+  toCreateModelInput,
+  validateModelForm,
+  validatePool,
+} from './modelForm';
+import { PoolEditor } from './PoolEditor';
 
 interface AddModelModalProps {
   opened: boolean;
   onClose: () => void;
 }
 
+/** Creates a logical model with its whole pool (one deployment per region or subscription). */
 export function AddModelModal({ opened, onClose }: AddModelModalProps) {
   const [form, setForm] = useState<ModelFormState>(initialModelForm);
   const [submitted, setSubmitted] = useState(false);
   const create = useCreateModel();
-  const providers = useProviders();
+  const canReadProviders = useCan('providers.read');
+  const providers = useProviderEntries(canReadProviders && opened);
+  const providerTypes = useProviderTypes();
 
   const problems = validateModelForm(form);
-  const shown = (field: keyof ModelFormState, apiPath: string = field): string | undefined =>
-    (submitted ? problems[field] : undefined) ?? fieldError(create.error, apiPath);
+  const pool = validatePool(form.pool);
+  const shown = (field: keyof typeof problems): string | undefined =>
+    (submitted ? problems[field] : undefined) ?? fieldError(create.error, field);
   const update = (patch: Partial<ModelFormState>) => setForm((current) => ({ ...current, ...patch }));
 
   const close = () => {
-    setForm(initialModelForm);
+    setForm(initialModelForm());
     setSubmitted(false);
     create.reset();
     onClose();
@@ -43,24 +57,33 @@ export function AddModelModal({ opened, onClose }: AddModelModalProps) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSubmitted(true);
-    if (Object.keys(problems).length > 0) return;
-    create.mutate(toCreateModelInput(form), { onSuccess: close });
+    if (Object.keys(problems).length > 0 || poolHasProblems(pool)) return;
+    create.mutate(toCreateModelInput(form), {
+      onSuccess: (model) => {
+        close();
+        navigate('models', model.id);
+      },
+    });
   };
 
-  const providerOptions = (providers.data ?? []).map((provider) => ({
-    value: provider.id,
-    label: `${provider.displayName} (${provider.id})`,
-  }));
+  const providersProblem = !canReadProviders
+    ? undefined
+    : providers.isError
+      ? 'Could not load provider entries'
+      : providers.data?.length === 0
+        ? 'Connect a provider entry first'
+        : undefined;
 
   return (
-    <Modal opened={opened} onClose={close} title="Add model" size="lg">
+    <Modal opened={opened} onClose={close} title="Add model" size="xl">
       <form onSubmit={submit} noValidate>
         <Stack>
           <div>
-            <Text size="sm" fw={500} mb={4}>
+            <Text size="sm" fw={500} mb={4} id="add-model-kind">
               Kind
             </Text>
             <SegmentedControl
+              aria-labelledby="add-model-kind"
               data={[
                 { value: 'chat', label: 'Chat' },
                 { value: 'embedding', label: 'Embedding' },
@@ -71,7 +94,7 @@ export function AddModelModal({ opened, onClose }: AddModelModalProps) {
           </div>
           <TextInput
             label="Name"
-            description="What clients send as the model parameter."
+            description="What clients send as the model parameter. For a version, pin it: acme-llm-2026-04."
             placeholder="gpt-4o-mini"
             value={form.id}
             onChange={(event) => update({ id: event.currentTarget.value })}
@@ -79,41 +102,58 @@ export function AddModelModal({ opened, onClose }: AddModelModalProps) {
             required
             data-autofocus
           />
-          <Select
-            label="Provider"
-            placeholder={providers.isPending ? 'Loading providers…' : 'Choose a provider'}
-            data={providerOptions}
-            value={form.providerId}
-            onChange={(value) => update({ providerId: value })}
-            error={
-              shown('providerId', 'deployments.0.providerId') ??
-              (providers.isError ? 'Could not load providers' : undefined) ??
-              (providers.data?.length === 0 ? 'Connect a provider first' : undefined)
-            }
-            searchable
-            required
-          />
-          <TextInput
-            label="Upstream model"
-            description="The model name the provider expects. Leave empty to use the name above."
-            placeholder={form.id.trim() || 'gpt-4o-mini'}
-            value={form.upstreamModel}
-            onChange={(event) => update({ upstreamModel: event.currentTarget.value })}
-            error={shown('upstreamModel', 'deployments.0.upstreamModel')}
-          />
-          {form.kind === 'embedding' && (
+          <Group grow align="flex-start">
             <NumberInput
-              label="Dimension"
-              description="Length of the embedding vectors, e.g. 1536."
-              value={form.dimension}
-              onChange={(value) => update({ dimension: String(value) })}
-              error={shown('dimension')}
+              label="Context window"
+              description="In tokens; leave empty if unknown."
+              value={form.contextWindow}
+              onChange={(value) => update({ contextWindow: String(value) })}
+              error={shown('contextWindow')}
               min={1}
               allowDecimal={false}
               allowNegative={false}
-              required
+              thousandSeparator=","
             />
-          )}
+            {form.kind === 'embedding' ? (
+              <NumberInput
+                label="Dimension"
+                description="Length of the embedding vectors, e.g. 1536."
+                value={form.dimension}
+                onChange={(value) => update({ dimension: String(value) })}
+                error={shown('dimension')}
+                min={1}
+                allowDecimal={false}
+                allowNegative={false}
+                required
+              />
+            ) : null}
+          </Group>
+          <Textarea
+            label="Description"
+            autosize
+            minRows={1}
+            value={form.description}
+            onChange={(event) => update({ description: event.currentTarget.value })}
+            error={fieldError(create.error, 'description')}
+          />
+          <div>
+            <Text size="sm" fw={500}>
+              Pool
+            </Text>
+            <Text size="xs" c="dimmed" mb="xs">
+              The deployments that serve this model, typically the same upstream model in several regions. Add
+              one per provider entry; priority orders fallback, weight splits traffic.
+            </Text>
+            <PoolEditor
+              rows={form.pool}
+              onChange={(rows) => update({ pool: rows })}
+              errors={submitted ? pool : undefined}
+              apiError={create.error}
+              providers={providers.data}
+              providerTypes={providerTypes.data}
+              providersProblem={providersProblem}
+            />
+          </div>
           <ErrorAlert error={create.error} title="Could not add the model" />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>

@@ -1,33 +1,36 @@
-import { Badge, Code, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Code, Group, List, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { useKeys, useRevokeKey } from '../../api/keys';
+import { type ApiKeyView, keyState, keyStateColors, useKeys, useRevokeKey } from '../../api/keys';
 import { useCan } from '../../api/session';
 import { useTeams } from '../../api/teams';
-import type { ApiKey } from '../../api/types';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
-import { PermissionButton } from '../../components/GuardedButton';
+import { GuardedButton, PermissionButton } from '../../components/GuardedButton';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { SecretModal } from '../../components/SecretModal';
 import { formatDateTime } from '../../lib/format';
-import { CreateKeyModal } from './CreateKeyModal';
+import { pageHref } from '../../lib/navigation';
+import { RotateKeyModal } from '../keys/RotateKeyModal';
+import { CreateKeyModal, type KeyCreation } from './CreateKeyModal';
 
-function keyStatus(key: ApiKey): { label: string; color: string } {
-  if (key.revokedAt) return { label: 'revoked', color: 'red' };
-  if (key.expiresAt && new Date(key.expiresAt).getTime() <= Date.now())
-    return { label: 'expired', color: 'gray' };
-  return { label: 'active', color: 'teal' };
+interface KeyRowProps {
+  apiKey: ApiKeyView;
+  teamName: string;
+  canWrite: boolean;
+  onRotate: (key: ApiKeyView) => void;
 }
 
-/** One key; Revoke only for roles with `keys.write`. */
-function KeyRow({ apiKey, teamName, canWrite }: { apiKey: ApiKey; teamName: string; canWrite: boolean }) {
+/** One key; Rotate and Revoke only for roles with `keys.write`. */
+function KeyRow({ apiKey, teamName, canWrite, onRotate }: KeyRowProps) {
   const revoke = useRevokeKey();
-  const status = keyStatus(apiKey);
+  const state = keyState(apiKey);
   return (
     <Table.Tr>
       <Table.Td>
-        {apiKey.name}
+        <Anchor href={pageHref('teams', 'key', apiKey.id)} size="sm">
+          {apiKey.name}
+        </Anchor>
         {apiKey.consumer ? (
           <Text size="xs" c="dimmed">
             {apiKey.consumer}
@@ -42,19 +45,24 @@ function KeyRow({ apiKey, teamName, canWrite }: { apiKey: ApiKey; teamName: stri
       <Table.Td>{formatDateTime(apiKey.createdAt)}</Table.Td>
       <Table.Td>{apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : 'never'}</Table.Td>
       <Table.Td>
-        <Badge color={status.color} variant="light">
-          {status.label}
+        <Badge color={keyStateColors[state]} variant="light">
+          {state}
         </Badge>
       </Table.Td>
       {canWrite ? (
         <Table.Td>
           {apiKey.revokedAt ? null : (
-            <ConfirmAction
-              label="Revoke"
-              title="Revoke API key"
-              message={`Revoke the key “${apiKey.name}” (${apiKey.prefix}…)? Requests using it will be rejected immediately. This cannot be undone.`}
-              onConfirm={() => revoke.mutateAsync(apiKey.id)}
-            />
+            <Group gap={4} wrap="nowrap" justify="flex-end">
+              <GuardedButton size="xs" variant="subtle" color="orange" onClick={() => onRotate(apiKey)}>
+                Rotate
+              </GuardedButton>
+              <ConfirmAction
+                label="Revoke"
+                title="Revoke API key"
+                message={`Revoke the key “${apiKey.name}” (${apiKey.prefix}…)? Requests using it will be rejected immediately. This cannot be undone.`}
+                onConfirm={() => revoke.mutateAsync(apiKey.id)}
+              />
+            </Group>
           )}
         </Table.Td>
       ) : null}
@@ -66,8 +74,10 @@ export function KeysSection() {
   const keys = useKeys();
   const teams = useTeams();
   const [creating, setCreating] = useState(false);
+  const [rotating, setRotating] = useState<ApiKeyView | null>(null);
   // The one-time secret lives only in this component state until the dialog is closed.
-  const [secret, setSecret] = useState<string | null>(null);
+  const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
+  const [lastCreated, setLastCreated] = useState<Omit<KeyCreation, 'secret'> | null>(null);
   const teamList = teams.data ?? [];
   const teamName = (id: string) => teamList.find((team) => team.id === id)?.name ?? id;
   const canWrite = useCan('keys.write');
@@ -75,6 +85,7 @@ export function KeysSection() {
     <PermissionButton
       permission="keys.write"
       onClick={() => setCreating(true)}
+      style={{ flexShrink: 0 }}
       blockedReason={teamList.length === 0 ? 'Create a team first: every API key belongs to a team.' : null}
     >
       Create API key
@@ -87,11 +98,33 @@ export function KeysSection() {
         title="API keys"
         description={
           <>
-            Clients send a key as <Code>Authorization: Bearer …</Code> to <Code>/v1</Code>.
+            Clients send a key as <Code>Authorization: Bearer …</Code> to <Code>/v1</Code>. Open a key for its
+            budgets, routing policy and routing explanations.
           </>
         }
         action={createButton}
       />
+      {lastCreated && lastCreated.budgetFailures.length > 0 ? (
+        <Alert
+          color="orange"
+          variant="light"
+          mb="md"
+          title={`The key “${lastCreated.name}” was created, but some budgets were not`}
+          withCloseButton
+          onClose={() => setLastCreated(null)}
+        >
+          <List size="sm">
+            {lastCreated.budgetFailures.map((failure) => (
+              <List.Item key={`${failure.name}:${failure.message}`}>
+                {failure.name || 'unnamed'}: {failure.message}
+              </List.Item>
+            ))}
+          </List>
+          <Anchor href={pageHref('teams', 'key', lastCreated.keyId, 'budgets')} size="sm">
+            Add them on the key's page
+          </Anchor>
+        </Alert>
+      ) : null}
       <QueryState query={keys} label="API keys">
         {(data) =>
           data.length === 0 ? (
@@ -105,7 +138,7 @@ export function KeysSection() {
               action={createButton}
             />
           ) : (
-            <Table.ScrollContainer minWidth={850}>
+            <Table.ScrollContainer minWidth={900}>
               <Table striped highlightOnHover>
                 <Table.Thead>
                   <Table.Tr>
@@ -126,6 +159,7 @@ export function KeysSection() {
                       apiKey={apiKey}
                       teamName={teamName(apiKey.teamId)}
                       canWrite={canWrite}
+                      onRotate={setRotating}
                     />
                   ))}
                 </Table.Tbody>
@@ -138,12 +172,25 @@ export function KeysSection() {
         opened={creating}
         teams={teamList}
         onClose={() => setCreating(false)}
-        onCreated={(created) => {
+        onCreated={({ secret: value, ...created }) => {
           setCreating(false);
-          setSecret(created);
+          setLastCreated(created);
+          setSecret({ title: 'Your new API key', value });
         }}
       />
-      <SecretModal secret={secret} title="Your new API key" onClose={() => setSecret(null)} />
+      <RotateKeyModal
+        apiKey={rotating}
+        onClose={() => setRotating(null)}
+        onRotated={(value) => {
+          setRotating(null);
+          setSecret({ title: "The key's new secret", value });
+        }}
+      />
+      <SecretModal
+        secret={secret?.value ?? null}
+        title={secret?.title ?? ''}
+        onClose={() => setSecret(null)}
+      />
     </section>
   );
 }
