@@ -212,6 +212,33 @@ describe.each(kinds)('usage records (%s store)', (store) => {
     expect(before.priceWarning).toBeNull();
   });
 
+  it('prices a request to an alias as the version that served it', async () => {
+    await ok(
+      gateway.admin('POST', '/models', {
+        id: 'm-2026-04',
+        kind: 'chat',
+        deployments: [{ providerId: 'up', upstreamModel: 'u3' }],
+      }),
+    );
+    await ok(gateway.admin('POST', '/aliases', { id: 'm-latest', modelId: 'm-2026-04' }));
+    await ok(
+      gateway.admin('POST', '/prices', { scope: 'model', target: 'm-2026-04', input: '3', output: '15' }),
+    );
+    upstream.enqueue('POST', CHAT, {
+      kind: 'json',
+      body: {
+        ...chatCompletion({ model: 'u3', content: 'x' }),
+        usage: { prompt_tokens: 100, completion_tokens: 20 },
+      },
+    });
+    await send('alias-priced', chat('m-latest'));
+    const row = await rowFor('alias-priced');
+    expect(row.modelVersion).toBe('m-2026-04');
+    // 100 × 3 + 20 × 15 = 600 µUSD
+    expect(usd(row.costUsd)).toBe('0.0006');
+    expect(row.priceWarning).toBeNull();
+  });
+
   it('stores each record once, even when the spool is read again from the start', async () => {
     const before = (await rows()).length;
     // Forget the checkpoint: the whole spool is read again, and nothing is stored twice.

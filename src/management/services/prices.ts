@@ -149,6 +149,7 @@ type Priceable = Pick<
   UsageRecord,
   | 'at'
   | 'model'
+  | 'modelVersion'
   | 'backend'
   | 'providerId'
   | 'promptTokens'
@@ -172,8 +173,12 @@ function findPrice(book: PriceBook, record: Priceable): { price: Price; source: 
     ? priceAt(book.prices.get(`deployment:${record.backend}`) ?? [], record.at)
     : undefined;
   if (deployment) return { price: deployment, source: 'deployment' };
-  const model = record.model ? priceAt(book.prices.get(`model:${record.model}`) ?? [], record.at) : undefined;
-  if (model) return { price: model, source: 'model' };
+  // A request to an alias is priced as the version that served it (as its budget reservation was), then as
+  // the alias name itself should an operator have priced that.
+  for (const name of new Set([record.modelVersion, record.model])) {
+    const model = name ? priceAt(book.prices.get(`model:${name}`) ?? [], record.at) : undefined;
+    if (model) return { price: model, source: 'model' };
+  }
   if (!book.providerTypes || !record.backend || !record.providerId) return undefined;
   const type = book.providerTypes.get(record.providerId);
   const upstream = upstreamModel(record.backend, record.providerId);

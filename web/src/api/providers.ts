@@ -156,10 +156,18 @@ const keys = {
 
 const path = (id: string) => `${base}/${encodeURIComponent(id)}`;
 
+// Health changes without anyone touching the page (checks on save, periodic checks, traffic), so the views of it
+// refresh themselves: every 2 s while an entry waits for its first check, every 15 s otherwise.
+const PENDING_REFRESH_MS = 2_000;
+const HEALTH_REFRESH_MS = 15_000;
+const refreshFor = (pending: boolean) => (pending ? PENDING_REFRESH_MS : HEALTH_REFRESH_MS);
+
 export function useProviders() {
   return useQuery({
     queryKey: queryKeys.providers,
     queryFn: async () => (await request<ListResponse<ProviderEntry>>(base)).data,
+    refetchInterval: (query) =>
+      refreshFor((query.state.data ?? []).some((entry) => entry.health.status === 'unverified')),
   });
 }
 
@@ -167,6 +175,7 @@ export function useProvider(id: string) {
   return useQuery({
     queryKey: keys.one(id),
     queryFn: () => request<ProviderEntry>(path(id)),
+    refetchInterval: (query) => refreshFor(query.state.data?.health.status === 'unverified'),
   });
 }
 
@@ -174,6 +183,7 @@ export function useProviderHealth(id: string) {
   return useQuery({
     queryKey: keys.health(id),
     queryFn: () => request<{ current: ProviderHealthView; history: HealthEvent[] }>(`${path(id)}/health`),
+    refetchInterval: (query) => refreshFor(query.state.data?.current.status === 'unverified'),
   });
 }
 

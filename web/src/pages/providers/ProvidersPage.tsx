@@ -79,8 +79,8 @@ function ProviderRow({ provider, typeLabel }: { provider: ProviderEntry; typeLab
           ))}
         </Group>
       </Table.Td>
-      <Table.Td>
-        <Group gap={4} wrap="nowrap">
+      <Table.Td miw={120}>
+        <Group gap={4}>
           <StatusBadge status={provider.health.status} />
           {provider.enabled ? null : (
             <Badge color="gray" variant="outline">
