@@ -9,7 +9,7 @@ import { GatewayError } from '../core/errors/gateway-error.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import { explainRoute } from '../core/routing/explain.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
-import { type PlannedAttempt, planRoute } from '../core/routing/plan-route.js';
+import { type PlannedAttempt, planRoute, type RoutePlan } from '../core/routing/plan-route.js';
 import type { RouteRequest } from '../core/routing/policy.js';
 import { refusal } from '../core/routing/refusal.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
@@ -19,7 +19,7 @@ import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { captureRecord } from '../usage/capture.js';
-import type { UsageRecord } from '../usage/record.js';
+import type { RouteTrace, UsageRecord } from '../usage/record.js';
 import type { SpoolLine } from '../usage/spool.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
@@ -190,15 +190,18 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       key.captureBodies && options.usage
         ? newCapture(response, captureMaxBytes * STREAM_TAP_FACTOR)
         : undefined;
-    serve(request, response, snapshot, key, endpoint, requestId, started, capture)
+    // What serve() learned before failing (the model asked for, the routing decision), for the usage record.
+    const trace: RequestTrace = { arrivedAt: Date.now(), requestedModel: null, route: null };
+    serve(request, response, snapshot, key, endpoint, requestId, started, capture, trace)
       .catch((error: unknown) => {
         const gatewayError = replyError(response, error, requestId, (refusal) =>
           // Refused before (or failing outside) execution: still one usage record, with no tokens.
           appendUsage(
             usageRecord(
-              { requestId, started, key, endpoint, requestedModel: null, stream: false },
+              { requestId, started, key, endpoint, requestedModel: trace.requestedModel, stream: false },
               { backend: undefined, status: refusal.status, attempts: [], usage: undefined, error: refusal },
               undefined,
+              trace,
             ),
             capture,
           ),
@@ -320,8 +323,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     requestId: string,
     started: number,
     capture: RequestCapture | undefined,
+    trace: RequestTrace,
   ): Promise<void> => {
     const { text, parsed, route } = await readAndPlan(request, snapshot, key, () => endpoint, capture);
+    trace.requestedModel = parsed.model;
+    trace.route = routeTrace(route);
     if (!route.ok) throw route.error;
     const plan = route.attempts;
     // Metrics are labelled with names from the snapshot, never with what the caller sent.
@@ -353,6 +359,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
           { requestId, started, key, endpoint, requestedModel: parsed.model, stream },
           outcome,
           serving,
+          trace,
         ),
         capture,
       );
@@ -698,6 +705,23 @@ const DEFAULT_CAPTURE_MAX_BYTES = 256 * 1024;
 const STREAM_TAP_FACTOR = 4;
 
 /** What a usage record says of the request itself. */
+/** What a request's handling learned before it ended, kept for its usage record when it fails. */
+interface RequestTrace {
+  /** Date.now() when the handler took the request: the record's time. */
+  arrivedAt: number;
+  requestedModel: string | null;
+  route: RouteTrace | null;
+}
+
+/** The routing decision as the usage record keeps it (backend ids, exclusions as plain data). */
+function routeTrace(route: RoutePlan): RouteTrace {
+  return {
+    rule: route.rule,
+    planned: route.ok ? route.attempts.map((attempt) => attempt.deployment.id) : [],
+    excluded: route.excluded.map(({ target, reason, detail }) => ({ target, reason, detail })),
+  };
+}
+
 interface UsageContext {
   requestId: string;
   /** performance.now() at arrival. */
@@ -716,13 +740,14 @@ function usageRecord(
     'backend' | 'status' | 'attempts' | 'usage' | 'usageEstimated' | 'streamEnd' | 'error' | 'firstByteMs'
   >,
   model: CompiledModel | undefined,
+  trace: RequestTrace,
 ): UsageRecord {
   const usage = result.usage;
   const latencyMs = Math.round(performance.now() - context.started);
   return {
     id: randomUUID(),
     requestId: context.requestId,
-    at: new Date(Date.now() - latencyMs).toISOString(),
+    at: new Date(trace.arrivedAt).toISOString(),
     keyId: context.key.id,
     teamId: context.key.teamId,
     environment: context.key.environment,
@@ -737,6 +762,7 @@ function usageRecord(
       outcome: attempt.outcome,
       ...(attempt.status === undefined ? {} : { status: attempt.status }),
     })),
+    route: trace.route,
     status: result.status,
     outcome: result.error
       ? 'error'

@@ -306,6 +306,16 @@ export const usageRecords = pgTable(
     attempts: jsonb('attempts')
       .$type<Array<{ backend: string; outcome: string; status?: number }>>()
       .notNull(),
+    /**
+     * How the request was routed: the key's rule that matched (null: the requested model as it is), the
+     * backends planned in order, and every target left out with its reason. Null for a request refused before
+     * planning (and for rows stored before routing was recorded).
+     */
+    route: jsonb('route').$type<{
+      rule: string | null;
+      planned: string[];
+      excluded: Array<{ target: string; reason: string; detail: string }>;
+    }>(),
     status: integer('status').notNull(),
     /** complete, error, truncated (the upstream broke or went silent mid-stream), client_cancelled. */
     outcome: text('outcome').notNull(),

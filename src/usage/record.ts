@@ -1,3 +1,13 @@
+/**
+ * The routing decision of a request: the key's rule that matched (null: the requested model as it is), the
+ * backends planned in order (`provider/upstream model`), and each target left out with its reason.
+ */
+export interface RouteTrace {
+  rule: string | null;
+  planned: string[];
+  excluded: Array<{ target: string; reason: string; detail: string }>;
+}
+
 /** One data-plane request as the usage spool and the `usage_records` table hold it. */
 export interface UsageRecord {
   /** Unique per request (the idempotency key when the spool is drained). */
@@ -16,6 +26,8 @@ export interface UsageRecord {
   backend: string | null;
   providerId: string | null;
   attempts: Array<{ backend: string; outcome: string; status?: number }>;
+  /** How the request was routed; absent or null when it was refused before planning. */
+  route?: RouteTrace | null;
   status: number;
   outcome: 'complete' | 'error' | 'truncated' | 'client_cancelled';
   errorCode: string | null;

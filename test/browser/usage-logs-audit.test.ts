@@ -180,6 +180,9 @@ describe.skipIf(unavailable)('web app: Usage, Request logs and Audit log (chromi
     const attempts = page.getByRole('region', { name: 'Attempts' });
     await attempts.getByText('echo-a/echo').waitFor();
     await attempts.getByText(/this backend served the request/).waitFor();
+    const routing = page.getByRole('region', { name: 'Routing' });
+    await routing.getByText(/routed as it is/).waitFor();
+    await routing.getByRole('table', { name: 'Planned backends' }).getByText('echo-a/echo').waitFor();
     const request = page.getByRole('region', { name: 'Request body' });
     await request.getByText(PAYLOAD_TEXT, { exact: false }).waitFor();
     await page.getByRole('region', { name: 'Response body' }).waitFor();

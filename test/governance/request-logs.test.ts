@@ -195,6 +195,80 @@ describe.each(kinds)('request logs (%s store)', (kind) => {
     expect(assembled.usage.total_tokens).toBe(16);
   });
 
+  it('records how each request was routed: the rule, the backends planned and every target left out', async () => {
+    await ok(
+      admin('POST', '/providers', {
+        id: 'up-staging',
+        type: 'openai-compatible',
+        displayName: 'up staging',
+        baseUrl: `${upstream.url}/v1`,
+        environments: ['staging'],
+      }),
+    );
+    await ok(
+      admin('POST', '/models', {
+        id: 'staging-only',
+        kind: 'chat',
+        deployments: [{ providerId: 'up-staging', upstreamModel: 'u' }],
+      }),
+    );
+    const routed = await gateway.createKey();
+    await ok(
+      admin('PATCH', `/keys/${routed.id}`, {
+        routing: {
+          rules: [
+            {
+              name: 'chain',
+              match: { models: ['smart'] },
+              strategy: { type: 'fallback', targets: [{ model: 'staging-only' }, { model: 'm' }] },
+            },
+            {
+              name: 'dead-end',
+              match: { models: ['nowhere'] },
+              strategy: { type: 'fallback', targets: [{ model: 'staging-only' }] },
+            },
+          ],
+        },
+      }),
+    );
+    expect((await gateway.call('POST', CHAT, prompt('routed'), routed.secret)).status).toBe(200);
+    const served = await gateway.call('POST', CHAT, { ...prompt('routed'), model: 'smart' }, routed.secret);
+    expect(served.status).toBe(200);
+    const refused = await gateway.call(
+      'POST',
+      CHAT,
+      { ...prompt('routed'), model: 'nowhere' },
+      routed.secret,
+    );
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    await gateway.running.usage.drain();
+
+    type Routed = LogRow & {
+      requestedModel: string | null;
+      route: {
+        rule: string | null;
+        planned: string[];
+        excluded: { target: string; reason: string }[];
+      } | null;
+    };
+    const rows = (await logs(`keyId=${routed.id}`)) as Routed[];
+    const byModel = new Map(rows.map((row) => [row.requestedModel, row]));
+    expect(byModel.get('m')?.route).toEqual({ rule: null, planned: ['up/u'], excluded: [] });
+    expect(byModel.get('smart')?.route).toMatchObject({
+      rule: 'chain',
+      planned: ['up/u'],
+      excluded: [{ target: 'staging-only', reason: 'environment' }],
+    });
+    // Nothing could serve it: the refusal keeps the rule and why each target was left out.
+    expect(byModel.get('nowhere')?.route).toMatchObject({
+      rule: 'dead-end',
+      planned: [],
+      excluded: [{ target: 'staging-only', reason: 'environment' }],
+    });
+    const one = (await entry(byModel.get('smart')!.id)) as unknown as Routed;
+    expect(one.route?.rule).toBe('chain');
+  });
+
   it('captures refused requests, filters by request id and outcome, and cuts bodies at the limit', async () => {
     const refused = await logs(`keyId=${capturedKey.id}&outcome=error`);
     expect(refused).toHaveLength(1);

@@ -104,6 +104,18 @@ export const UsageRecordShape = {
   backend: z.string().nullable(),
   providerId: z.string().nullable(),
   attempts: z.array(z.object({ backend: z.string(), outcome: z.string(), status: z.number().optional() })),
+  route: z
+    .object({
+      rule: z.string().nullable().openapi({ description: "The key's routing rule that matched; null: none" }),
+      planned: z
+        .array(z.string())
+        .openapi({ description: 'The backends planned, in the order they would be tried' }),
+      excluded: z
+        .array(z.object({ target: z.string(), reason: z.string(), detail: z.string() }))
+        .openapi({ description: 'Targets left out of the plan, with why' }),
+    })
+    .nullable()
+    .openapi({ description: 'How the request was routed; null when it was refused before routing' }),
   status: z.number().int(),
   outcome: z.string(),
   errorCode: z.string().nullable(),

@@ -91,6 +91,11 @@ export interface UsageRecordView {
   backend: string | null;
   providerId: string | null;
   attempts: Array<{ backend: string; outcome: string; status?: number }>;
+  route: {
+    rule: string | null;
+    planned: string[];
+    excluded: Array<{ target: string; reason: string; detail: string }>;
+  } | null;
   status: number;
   outcome: string;
   errorCode: string | null;
@@ -353,6 +358,7 @@ function recordView(row: RecordRow): UsageRecordView {
     backend: row.backend,
     providerId: row.providerId,
     attempts: row.attempts,
+    route: row.route ?? null,
     status: row.status,
     outcome: row.outcome,
     errorCode: row.errorCode,

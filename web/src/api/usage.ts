@@ -62,6 +62,13 @@ export interface Attempt {
   status?: number;
 }
 
+/** How a request was routed: the key's rule that matched, the backends planned in order, the targets left out. */
+export interface RouteTrace {
+  rule: string | null;
+  planned: string[];
+  excluded: { target: string; reason: string; detail: string }[];
+}
+
 /** One usage record (also one request-log row). */
 export interface UsageRecord {
   id: string;
@@ -77,6 +84,8 @@ export interface UsageRecord {
   backend: string | null;
   providerId: string | null;
   attempts: Attempt[];
+  /** Null when the request was refused before routing (and for records stored before routing was kept). */
+  route: RouteTrace | null;
   status: number;
   outcome: string;
   errorCode: string | null;

@@ -189,6 +189,84 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+const exclusionLabels: Record<string, string> = {
+  residency: 'outside the residency',
+  unknown: 'unknown model',
+  audience: 'outside its audience',
+  environment: "not in the key's environment",
+  kind: 'wrong kind for this endpoint',
+  capability: 'lacks a capability the request needs',
+  health: 'unhealthy',
+  unavailable: 'no member can serve',
+};
+
+/** Why the plan looked as it did: the rule, the order the backends were planned in, and what was left out. */
+function Routing({ entry }: { entry: RequestLogEntry }) {
+  const route = entry.route;
+  if (!route) {
+    return (
+      <Text size="sm" c="dimmed">
+        No routing decision is recorded: the request was refused before routing.
+      </Text>
+    );
+  }
+  const tried = new Set(entry.attempts.map((attempt) => attempt.backend));
+  return (
+    <Stack gap="sm">
+      <Text size="sm">
+        {route.rule === null
+          ? "No rule of the key's routing policy matched: the requested model was routed as it is."
+          : `The key's routing rule “${route.rule}” matched.`}
+      </Text>
+      {route.planned.length > 0 ? (
+        <Table aria-label="Planned backends" withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Order</Table.Th>
+              <Table.Th>Backend</Table.Th>
+              <Table.Th>Tried</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {route.planned.map((backend, index) => (
+              <Table.Tr key={backend}>
+                <Table.Td>{index + 1}</Table.Td>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{backend}</Table.Td>
+                <Table.Td>{tried.has(backend) ? 'yes' : 'no (not needed)'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : (
+        <Text size="sm" c="dimmed">
+          Nothing could be planned: every target was left out.
+        </Text>
+      )}
+      {route.excluded.length > 0 ? (
+        <Table aria-label="Targets left out" withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Target</Table.Th>
+              <Table.Th>Why it was left out</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {route.excluded.map((exclusion) => (
+              <Table.Tr key={`${exclusion.target}|${exclusion.reason}`}>
+                <Table.Td style={{ wordBreak: 'break-all' }}>{exclusion.target}</Table.Td>
+                <Table.Td>
+                  {exclusionLabels[exclusion.reason] ?? exclusion.reason}
+                  {exclusion.detail ? `: ${exclusion.detail}` : ''}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+    </Stack>
+  );
+}
+
 function EntryView({ entry, names }: { entry: RequestLogEntry; names: NameLists }) {
   return (
     <Stack gap="md">
@@ -223,6 +301,9 @@ function EntryView({ entry, names }: { entry: RequestLogEntry; names: NameLists 
           <Field label="Outcome">{entry.outcome}</Field>
           <Field label="Error code">{entry.errorCode ?? '—'}</Field>
         </SimpleGrid>
+      </Section>
+      <Section title="Routing">
+        <Routing entry={entry} />
       </Section>
       <Section title="Attempts">
         <Attempts entry={entry} />
