@@ -51,6 +51,14 @@ describe.skipIf(unavailable)('web app: sign-in and roles (chromium)', () => {
       await expect(menu.getByRole('link', { name, exact: true }).count()).resolves.toBe(1);
     }
     await watched.screenshot('overview');
+    for (const [name, heading] of [
+      ['users', 'Users'],
+      ['sso', 'Single sign-on'],
+    ] as const) {
+      await menu.getByRole('link', { name: heading, exact: true }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+      await watched.screenshot(name);
+    }
 
     const cookies = await page.context().cookies();
     const session = cookies.find((cookie) => cookie.name === 'junction_session');
