@@ -9,7 +9,7 @@ import { GatewayError } from '../core/errors/gateway-error.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import { explainRoute } from '../core/routing/explain.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
-import { type PlannedAttempt, planRoute, type RoutePlan } from '../core/routing/plan-route.js';
+import { type PlannedAttempt, planRoute } from '../core/routing/plan-route.js';
 import type { RouteRequest } from '../core/routing/policy.js';
 import { refusal } from '../core/routing/refusal.js';
 import type { CompiledKey, CompiledModel, Deployment, GatewaySnapshot } from '../core/snapshot/snapshot.js';
@@ -19,7 +19,7 @@ import type { HealthBoard } from '../health/health-board.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { captureRecord } from '../usage/capture.js';
-import type { RouteTrace, UsageRecord } from '../usage/record.js';
+import type { UsageRecord } from '../usage/record.js';
 import type { SpoolLine } from '../usage/spool.js';
 import { type AuthorizerOptions, createAuthorizer } from './auth/authorize.js';
 import { type AuthThrottleOptions, createAuthThrottle } from './auth-throttle.js';
@@ -36,6 +36,7 @@ import type { SnapshotHolder } from './snapshot-holder.js';
 import { createEchoUpstream } from './upstream/echo-upstream.js';
 import { createHttpUpstream } from './upstream/http-upstream.js';
 import type { UpstreamTimeouts } from './upstream/upstream.js';
+import { type RequestTrace, routeTrace, usageRecord } from './usage-record.js';
 
 export interface DataPlaneOptions {
   snapshots: SnapshotHolder;
@@ -703,89 +704,6 @@ const DEFAULT_CAPTURE_MAX_BYTES = 256 * 1024;
  * content in framing, and is assembled into one answer before the limit applies.
  */
 const STREAM_TAP_FACTOR = 4;
-
-/** What a usage record says of the request itself. */
-/** What a request's handling learned before it ended, kept for its usage record when it fails. */
-interface RequestTrace {
-  /** Date.now() when the handler took the request: the record's time. */
-  arrivedAt: number;
-  requestedModel: string | null;
-  route: RouteTrace | null;
-}
-
-/** The routing decision as the usage record keeps it (backend ids, exclusions as plain data). */
-function routeTrace(route: RoutePlan): RouteTrace {
-  return {
-    rule: route.rule,
-    planned: route.ok ? route.attempts.map((attempt) => attempt.deployment.id) : [],
-    excluded: route.excluded.map(({ target, reason, detail }) => ({ target, reason, detail })),
-  };
-}
-
-interface UsageContext {
-  requestId: string;
-  /** performance.now() at arrival. */
-  started: number;
-  key: CompiledKey;
-  endpoint: Endpoint;
-  requestedModel: string | null;
-  stream: boolean;
-}
-
-/** One request's usage record, from its execution (or the error that ended it before execution). */
-function usageRecord(
-  context: UsageContext,
-  result: Pick<
-    ExecutionResult,
-    'backend' | 'status' | 'attempts' | 'usage' | 'usageEstimated' | 'streamEnd' | 'error' | 'firstByteMs'
-  >,
-  model: CompiledModel | undefined,
-  trace: RequestTrace,
-): UsageRecord {
-  const usage = result.usage;
-  const latencyMs = Math.round(performance.now() - context.started);
-  return {
-    id: randomUUID(),
-    requestId: context.requestId,
-    at: new Date(trace.arrivedAt).toISOString(),
-    keyId: context.key.id,
-    teamId: context.key.teamId,
-    environment: context.key.environment,
-    endpoint: context.endpoint,
-    requestedModel: context.requestedModel,
-    model: model?.id ?? null,
-    modelVersion: model?.version ?? null,
-    backend: result.backend?.id ?? null,
-    providerId: result.backend?.provider.id ?? null,
-    attempts: result.attempts.map((attempt) => ({
-      backend: attempt.backend,
-      outcome: attempt.outcome,
-      ...(attempt.status === undefined ? {} : { status: attempt.status }),
-    })),
-    route: trace.route,
-    status: result.status,
-    outcome: result.error
-      ? 'error'
-      : result.streamEnd === 'cancelled' || result.status === 499
-        ? 'client_cancelled'
-        : result.streamEnd === 'timeout' || result.streamEnd === 'interrupted'
-          ? 'truncated'
-          : 'complete',
-    errorCode: result.error?.code ?? null,
-    stream: context.stream,
-    promptTokens: count(usage?.prompt_tokens),
-    completionTokens: count(usage?.completion_tokens),
-    cachedTokens: count(usage?.prompt_tokens_details?.cached_tokens),
-    cacheWriteTokens: count(usage?.prompt_tokens_details?.cache_write_tokens),
-    reasoningTokens: count(usage?.completion_tokens_details?.reasoning_tokens),
-    usageEstimated: result.usageEstimated === true,
-    latencyMs,
-    firstByteMs: result.firstByteMs === undefined ? null : Math.round(result.firstByteMs),
-  };
-}
-
-const count = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 
 /** The parts of a request that routing rules match on. */
 function routeRequest(

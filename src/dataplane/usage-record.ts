@@ -1,0 +1,92 @@
+/**
+ * One request's usage record, as the data plane appends it to the spool: who asked, what served it, its
+ * attempts and routing decision, tokens and timings.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RoutePlan } from '../core/routing/plan-route.js';
+import type { CompiledKey, CompiledModel } from '../core/snapshot/snapshot.js';
+import type { RouteTrace, UsageRecord } from '../usage/record.js';
+import type { ExecutionResult } from './execute.js';
+
+/** What a request's handling learned before it ended, kept for its usage record when it fails. */
+export interface RequestTrace {
+  /** Date.now() when the handler took the request: the record's time. */
+  arrivedAt: number;
+  requestedModel: string | null;
+  route: RouteTrace | null;
+}
+
+/** The routing decision as the usage record keeps it (backend ids, exclusions as plain data). */
+export function routeTrace(route: RoutePlan): RouteTrace {
+  return {
+    rule: route.rule,
+    planned: route.ok ? route.attempts.map((attempt) => attempt.deployment.id) : [],
+    excluded: route.excluded.map(({ target, reason, detail }) => ({ target, reason, detail })),
+  };
+}
+
+/** What a usage record says of the request itself. */
+export interface UsageContext {
+  requestId: string;
+  /** performance.now() at arrival. */
+  started: number;
+  key: CompiledKey;
+  endpoint: UsageRecord['endpoint'];
+  requestedModel: string | null;
+  stream: boolean;
+}
+
+/** One request's usage record, from its execution (or the error that ended it before execution). */
+export function usageRecord(
+  context: UsageContext,
+  result: Pick<
+    ExecutionResult,
+    'backend' | 'status' | 'attempts' | 'usage' | 'usageEstimated' | 'streamEnd' | 'error' | 'firstByteMs'
+  >,
+  model: CompiledModel | undefined,
+  trace: RequestTrace,
+): UsageRecord {
+  const usage = result.usage;
+  const latencyMs = Math.round(performance.now() - context.started);
+  return {
+    id: randomUUID(),
+    requestId: context.requestId,
+    at: new Date(trace.arrivedAt).toISOString(),
+    keyId: context.key.id,
+    teamId: context.key.teamId,
+    environment: context.key.environment,
+    endpoint: context.endpoint,
+    requestedModel: context.requestedModel,
+    model: model?.id ?? null,
+    modelVersion: model?.version ?? null,
+    backend: result.backend?.id ?? null,
+    providerId: result.backend?.provider.id ?? null,
+    attempts: result.attempts.map((attempt) => ({
+      backend: attempt.backend,
+      outcome: attempt.outcome,
+      ...(attempt.status === undefined ? {} : { status: attempt.status }),
+    })),
+    route: trace.route,
+    status: result.status,
+    outcome: result.error
+      ? 'error'
+      : result.streamEnd === 'cancelled' || result.status === 499
+        ? 'client_cancelled'
+        : result.streamEnd === 'timeout' || result.streamEnd === 'interrupted'
+          ? 'truncated'
+          : 'complete',
+    errorCode: result.error?.code ?? null,
+    stream: context.stream,
+    promptTokens: count(usage?.prompt_tokens),
+    completionTokens: count(usage?.completion_tokens),
+    cachedTokens: count(usage?.prompt_tokens_details?.cached_tokens),
+    cacheWriteTokens: count(usage?.prompt_tokens_details?.cache_write_tokens),
+    reasoningTokens: count(usage?.completion_tokens_details?.reasoning_tokens),
+    usageEstimated: result.usageEstimated === true,
+    latencyMs,
+    firstByteMs: result.firstByteMs === undefined ? null : Math.round(result.firstByteMs),
+  };
+}
+
+const count = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
