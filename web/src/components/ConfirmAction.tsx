@@ -1,15 +1,24 @@
 import { Button, type ButtonProps, Group, Modal, Stack, Text } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { ErrorAlert } from './ErrorAlert';
+import { GuardedButton, PermissionButton } from './GuardedButton';
 
 interface ConfirmActionProps {
   /** Label of the button that opens the confirmation (e.g. "Delete"). */
   label: string;
+  /** The accessible name of the opening button when `label` alone is ambiguous (a row's "Delete"). */
+  ariaLabel?: string;
   title: string;
   message: ReactNode;
   confirmLabel?: string;
   color?: ButtonProps['color'];
+  variant?: ButtonProps['variant'];
+  size?: ButtonProps['size'];
   disabled?: boolean;
+  /** The permission the action needs: without it the button is shown disabled, naming the permission. */
+  permission?: string;
+  /** Another reason the action cannot run now (shown the same way). */
+  blockedReason?: string | null;
   /** Runs the action; a rejection keeps the dialog open and shows the problem. */
   onConfirm: () => Promise<unknown>;
 }
@@ -17,11 +26,16 @@ interface ConfirmActionProps {
 /** A button that asks for confirmation in a modal before running a destructive action. */
 export function ConfirmAction({
   label,
+  ariaLabel,
   title,
   message,
   confirmLabel,
   color = 'red',
+  variant = 'subtle',
+  size = 'xs',
   disabled,
+  permission,
+  blockedReason,
   onConfirm,
 }: ConfirmActionProps) {
   const [opened, setOpened] = useState(false);
@@ -47,14 +61,28 @@ export function ConfirmAction({
     }
   };
 
+  const trigger = {
+    size,
+    variant,
+    color,
+    disabled,
+    blockedReason,
+    'aria-label': ariaLabel,
+    onClick: () => setOpened(true),
+    children: label,
+  };
   return (
     <>
-      <Button size="xs" variant="subtle" color={color} disabled={disabled} onClick={() => setOpened(true)}>
-        {label}
-      </Button>
+      {permission ? (
+        <PermissionButton permission={permission} {...trigger} />
+      ) : (
+        <GuardedButton {...trigger} />
+      )}
       <Modal opened={opened} onClose={close} title={title} centered>
         <Stack>
-          <Text size="sm">{message}</Text>
+          <Text size="sm" component="div">
+            {message}
+          </Text>
           <ErrorAlert error={error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close} disabled={pending}>

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
@@ -18,6 +18,7 @@ import { pageHref, usePageDetail } from '../../lib/navigation';
 import { roleColor } from '../../lib/roles';
 import { formatLogTime } from '../logs/logFormat';
 import { DownloadLink } from '../usage/DownloadLink';
+import { FilterActions } from '../usage/OptionFilter';
 import { Pager, useCursorPages } from '../usage/Pager';
 import { TimeRangePicker } from '../usage/TimeRangePicker';
 import { initialRange, resolveRange, type TimeRange } from '../usage/timeRange';
@@ -225,21 +226,15 @@ export function AuditPage() {
           {text('Action', 'action', 'keys.rotate or keys.*')}
           {text('Target type', 'targetType', 'providers, keys, …', 160)}
           {text('Target id', 'targetId', 'Exact id')}
-          <Button
-            variant="default"
-            onClick={() => {
+          <FilterActions
+            onRefresh={() => {
               setNow(Date.now());
               paging.first();
               void client.invalidateQueries({ queryKey: auditKeys.all });
             }}
-          >
-            Refresh
-          </Button>
-          {filtered ? (
-            <Button variant="subtle" onClick={() => setFilters(NO_FILTERS)}>
-              Clear filters
-            </Button>
-          ) : null}
+            filtered={filtered}
+            onClear={() => setFilters(NO_FILTERS)}
+          />
         </Group>
       </Paper>
       {span.error ? (

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,7 +10,7 @@ import { QueryState } from '../../components/QueryState';
 import { pageHref, usePageDetail } from '../../lib/navigation';
 import { formatCount, formatMs, formatUsd } from '../usage/format';
 import { type NameLists, nameOf, useNameLists } from '../usage/names';
-import { OptionFilter } from '../usage/OptionFilter';
+import { FilterActions, OptionFilter, StatusFilter } from '../usage/OptionFilter';
 import { Pager, useCursorPages } from '../usage/Pager';
 import { TimeRangePicker } from '../usage/TimeRangePicker';
 import { initialRange, resolveRange, type TimeRange } from '../usage/timeRange';
@@ -198,18 +198,7 @@ export function LogsPage() {
             onChange={(model) => set({ model })}
             options={names.models}
           />
-          <Select
-            label="Status"
-            w={120}
-            allowDeselect={false}
-            data={[
-              { value: 'any', label: 'Any' },
-              { value: 'success', label: 'Success' },
-              { value: 'error', label: 'Error' },
-            ]}
-            value={filters.status}
-            onChange={(status) => set({ status: (status ?? 'any') as Filters['status'] })}
-          />
+          <StatusFilter value={filters.status} onChange={(status) => set({ status })} />
           <Select
             label="Streamed"
             w={120}
@@ -226,21 +215,15 @@ export function LogsPage() {
             value={filters.captured}
             onChange={(captured) => set({ captured: (captured ?? 'any') as Filters['captured'] })}
           />
-          <Button
-            variant="default"
-            onClick={() => {
+          <FilterActions
+            onRefresh={() => {
               setNow(Date.now());
               paging.first();
               void client.invalidateQueries({ queryKey: logKeys.all });
             }}
-          >
-            Refresh
-          </Button>
-          {filtered ? (
-            <Button variant="subtle" onClick={() => setFilters(NO_FILTERS)}>
-              Clear filters
-            </Button>
-          ) : null}
+            filtered={filtered}
+            onClear={() => setFilters(NO_FILTERS)}
+          />
         </Group>
       </Paper>
       {span.error ? (

@@ -28,6 +28,7 @@ import {
   useRollbackAlias,
 } from '../../api/aliases';
 import { type LogicalModel, useModels } from '../../api/models';
+import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { GuardedButton, PermissionButton, useMissingPermission } from '../../components/GuardedButton';
@@ -35,7 +36,6 @@ import { QueryState } from '../../components/QueryState';
 import { formatDateTime } from '../../lib/format';
 import { pageHref } from '../../lib/navigation';
 import { assessMove, historyActionLabel } from './aliasForm';
-import { GuardedConfirm } from './GuardedConfirm';
 import { validateModelName } from './modelForm';
 
 const REEMBED_CONFIRMATION = 'I understand existing embeddings must be re-computed';
@@ -364,7 +364,7 @@ function AliasRow({ alias, onMove, onHistory }: { alias: Alias; onMove: () => vo
           >
             Move
           </GuardedButton>
-          <GuardedConfirm
+          <ConfirmAction
             permission="models.write"
             blockedReason={
               alias.previousModelId
@@ -386,7 +386,7 @@ function AliasRow({ alias, onMove, onHistory }: { alias: Alias; onMove: () => vo
             }
             onConfirm={() => rollback.mutateAsync(alias.id)}
           />
-          <GuardedConfirm
+          <ConfirmAction
             permission="models.write"
             label="Delete"
             ariaLabel={`Delete ${alias.id}`}

@@ -2,12 +2,12 @@ import { Anchor, Badge, Button, Center, Code, Group, Loader, Paper, Stack, Text,
 import { ApiError } from '../../api/ApiError';
 import { type Alias, useAliases } from '../../api/aliases';
 import { type LogicalModel, useDeleteModel, useModel } from '../../api/models';
+import { ConfirmAction } from '../../components/ConfirmAction';
 import { EmptyMessage } from '../../components/EmptyMessage';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../lib/format';
 import { navigate, pageHref } from '../../lib/navigation';
 import { AudienceCard } from './AudienceCard';
-import { GuardedConfirm } from './GuardedConfirm';
 import { ModelPoolCard } from './ModelPoolCard';
 import { ModelSettingsCard } from './ModelSettingsCard';
 import { audienceSummary } from './modelForm';
@@ -43,7 +43,7 @@ function DetailHeader({ model, servingAliases }: { model: LogicalModel; servingA
             {audienceSummary(model.audience).toLowerCase()} · changed {formatDateTime(model.updatedAt)}
           </Text>
         </div>
-        <GuardedConfirm
+        <ConfirmAction
           permission="models.write"
           blockedReason={
             names.length > 0

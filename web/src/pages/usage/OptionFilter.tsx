@@ -1,4 +1,4 @@
-import { Select, TextInput } from '@mantine/core';
+import { Button, Select, TextInput } from '@mantine/core';
 import type { Option } from './names';
 
 interface OptionFilterProps {
@@ -42,5 +42,55 @@ export function OptionFilter({ label, value, onChange, options, placeholder, w =
       onChange={(event) => onChange(event.currentTarget.value.trim())}
       placeholder={placeholder ?? 'Any (exact id)'}
     />
+  );
+}
+
+export type StatusClass = 'any' | 'success' | 'error';
+
+/** The status class filter of the usage and request-log pages. */
+export function StatusFilter({
+  value,
+  onChange,
+}: {
+  value: StatusClass;
+  onChange: (value: StatusClass) => void;
+}) {
+  return (
+    <Select
+      label="Status"
+      w={130}
+      allowDeselect={false}
+      data={[
+        { value: 'any', label: 'Any' },
+        { value: 'success', label: 'Success' },
+        { value: 'error', label: 'Error' },
+      ]}
+      value={value}
+      onChange={(status) => onChange((status ?? 'any') as StatusClass)}
+    />
+  );
+}
+
+/** Refresh, and Clear filters while any filter is set: the end of a filter bar. */
+export function FilterActions({
+  onRefresh,
+  filtered,
+  onClear,
+}: {
+  onRefresh: () => void;
+  filtered: boolean;
+  onClear: () => void;
+}) {
+  return (
+    <>
+      <Button variant="default" onClick={onRefresh}>
+        Refresh
+      </Button>
+      {filtered ? (
+        <Button variant="subtle" onClick={onClear}>
+          Clear filters
+        </Button>
+      ) : null}
+    </>
   );
 }

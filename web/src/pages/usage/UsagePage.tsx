@@ -1,7 +1,6 @@
 import {
   Alert,
   Anchor,
-  Button,
   Center,
   Group,
   Loader,
@@ -31,7 +30,7 @@ import { QueryState } from '../../components/QueryState';
 import { DownloadLink } from './DownloadLink';
 import { formatCount, formatMs, formatShare, formatUsd } from './format';
 import { type NameLists, nameOf, useNameLists } from './names';
-import { OptionFilter } from './OptionFilter';
+import { FilterActions, OptionFilter, StatusFilter } from './OptionFilter';
 import { TimeRangePicker } from './TimeRangePicker';
 import { browserTimeZone, bucketFor, initialRange, resolveRange, type TimeRange } from './timeRange';
 import { chartPoints, UsageCharts } from './UsageCharts';
@@ -290,26 +289,8 @@ export function UsagePage() {
             onChange={(provider) => set({ provider })}
             options={names.providers}
           />
-          <Select
-            label="Status"
-            w={130}
-            allowDeselect={false}
-            data={[
-              { value: 'any', label: 'Any' },
-              { value: 'success', label: 'Success' },
-              { value: 'error', label: 'Error' },
-            ]}
-            value={filters.status}
-            onChange={(status) => set({ status: (status ?? 'any') as Filters['status'] })}
-          />
-          <Button variant="default" onClick={refresh}>
-            Refresh
-          </Button>
-          {filtered ? (
-            <Button variant="subtle" onClick={() => setFilters(NO_FILTERS)}>
-              Clear filters
-            </Button>
-          ) : null}
+          <StatusFilter value={filters.status} onChange={(status) => set({ status })} />
+          <FilterActions onRefresh={refresh} filtered={filtered} onClear={() => setFilters(NO_FILTERS)} />
         </Group>
       </Paper>
 
