@@ -94,6 +94,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const usageDrainer = new UsageDrainer({
       dir: spoolDir,
       db: store.db,
+      copyRows: store.copyRows,
       logger,
       defaultPrices: config.defaultPrices,
     });

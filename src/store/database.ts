@@ -24,6 +24,13 @@ export interface Store {
   readonly location: string;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Embedded store only: appends rows with one `COPY … FROM` of PostgreSQL's text format (one line per row,
+   * tab-separated, in `columns` order; see `copyText`). Several times cheaper per row than any INSERT in the
+   * embedded store, which spends most of an INSERT's time encoding a large parameter. Fails as a whole, adding
+   * nothing, when a row breaks a constraint (a duplicate id).
+   */
+  copyRows?(table: string, columns: readonly string[], text: string): Promise<void>;
 }
 
 export interface StoreOptions {
@@ -110,6 +117,10 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
     db: db as unknown as Database,
     location: dataPath ?? 'memory',
     migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
+    copyRows: async (table, columns, text) => {
+      const list = columns.map((column) => `"${column}"`).join(', ');
+      await client.query(`copy "${table}" (${list}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+    },
     close: async () => {
       if (closed) return;
       closed = true;

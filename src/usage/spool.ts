@@ -138,6 +138,9 @@ export class SpoolReader {
   }
 }
 
+/** Bytes read from a spool file at a time (a line is about 1 KB; a batch is a few hundred lines). */
+const READ_CHUNK = 256 * 1024;
+
 /** Complete lines of a file from byte `start`, at most `max`, and the byte offset after the last one. */
 function readLines(path: string, start: number, max: number): { lines: string[]; end: number } {
   let fd: number;
@@ -148,20 +151,29 @@ function readLines(path: string, start: number, max: number): { lines: string[];
   }
   try {
     const size = fstatSync(fd).size;
-    if (size <= start) return { lines: [], end: start };
-    const length = Math.min(size - start, 4 * 1024 * 1024);
-    const buffer = Buffer.alloc(length);
-    const read = readSync(fd, buffer, 0, length, start);
-    const text = buffer.subarray(0, read);
     const lines: string[] = [];
-    let from = 0;
-    while (lines.length < max) {
-      const newline = text.indexOf(10, from);
-      if (newline === -1) break;
-      lines.push(text.subarray(from, newline).toString('utf8'));
-      from = newline + 1;
+    let end = start;
+    // Read only what the batch needs, a chunk at a time; a line longer than a chunk grows the next read.
+    let chunk = READ_CHUNK;
+    while (lines.length < max && end < size) {
+      const length = Math.min(size - end, chunk);
+      const buffer = Buffer.allocUnsafe(length);
+      const text = buffer.subarray(0, readSync(fd, buffer, 0, length, end));
+      let from = 0;
+      while (lines.length < max) {
+        const newline = text.indexOf(10, from);
+        if (newline === -1) break;
+        lines.push(text.subarray(from, newline).toString('utf8'));
+        from = newline + 1;
+      }
+      if (from === 0) {
+        // No complete line in this read: the rest is a line still being written, or one longer than the chunk.
+        if (length === size - end) break;
+        chunk *= 2;
+      }
+      end += from;
     }
-    return { lines, end: start + from };
+    return { lines, end };
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,142 @@
+/**
+ * The embedded store appends drained usage rows with COPY: every value arrives as the idempotent INSERT would
+ * store it (tabs, newlines, backslashes, quotes and non-ASCII text in names and in the JSON columns included),
+ * and a batch holding a row already stored is stored by the INSERT instead, adding nothing twice.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyText, UsageDrainer } from '../../src/management/usage/drain.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import type { Store } from '../../src/store/database.js';
+import { usageRecords } from '../../src/store/schema.js';
+import type { UsageRecord } from '../../src/usage/record.js';
+import { SpoolWriter } from '../../src/usage/spool.js';
+import { openEmbeddedTestStore } from '../support/stores.js';
+
+const NASTY = 'tab\there, line\nbreak, cr\r, back\\slash \\N \\t, "quoted", é, 日本, 😀';
+
+function record(id: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    id,
+    requestId: `req-${id}`,
+    at: '2026-11-22T10:00:00.123Z',
+    keyId: 'key_1',
+    teamId: 'team_1',
+    environment: 'production',
+    endpoint: 'chat',
+    requestedModel: NASTY,
+    model: 'm',
+    modelVersion: null,
+    backend: 'up/u',
+    providerId: 'up',
+    attempts: [
+      { backend: 'up/u', outcome: NASTY, status: 502 },
+      { backend: 'up/u2', outcome: 'ok' },
+    ],
+    route: {
+      rule: NASTY,
+      planned: ['up/u', 'up/u2'],
+      excluded: [{ target: 'x', reason: 'r', detail: NASTY }],
+    },
+    status: 200,
+    outcome: 'complete',
+    errorCode: NASTY,
+    stream: true,
+    promptTokens: 120,
+    completionTokens: 30,
+    cachedTokens: 0,
+    cacheWriteTokens: null,
+    reasoningTokens: null,
+    usageEstimated: false,
+    latencyMs: 12,
+    firstByteMs: null,
+    ...overrides,
+  };
+}
+
+describe('usage rows appended with COPY (embedded store)', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openEmbeddedTestStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const drainer = (copy: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
+    return {
+      spool: new SpoolWriter(dir),
+      drainer: new UsageDrainer({
+        dir,
+        db: store.db,
+        logger: silentLogger(),
+        ...(copy ? { copyRows: store.copyRows } : {}),
+      }),
+    };
+  };
+  const stored = async () => {
+    const rows = await store.db.select().from(usageRecords);
+    return new Map(rows.map((row) => [row.id, row]));
+  };
+
+  it('writes COPY text with nulls, booleans, JSON and escapes', () => {
+    expect(
+      copyText(['a', 'b', 'c', 'd', 'e'], [{ a: null, b: true, c: 1.5, d: { k: 'x\ty' }, e: 'p\\q\nr' }]),
+    ).toBe('\\N\tt\t1.5\t{"k":"x\\\\ty"}\tp\\\\q\\nr\n');
+  });
+
+  it('stores every value as the INSERT path does', async () => {
+    expect(store.copyRows).toBeTypeOf('function');
+    const copied = drainer(true);
+    const inserted = drainer(false);
+    copied.spool.append(record('by-copy'));
+    copied.spool.append(
+      record('by-copy-2', { route: null, stream: false, usageEstimated: true, errorCode: null }),
+    );
+    inserted.spool.append(record('by-insert'));
+    inserted.spool.append(
+      record('by-insert-2', { route: null, stream: false, usageEstimated: true, errorCode: null }),
+    );
+    await copied.drainer.drain();
+    await inserted.drainer.drain();
+    const rows = await stored();
+    for (const [a, b] of [
+      ['by-copy', 'by-insert'],
+      ['by-copy-2', 'by-insert-2'],
+    ] as const) {
+      const { id: _a, requestId: _ra, ...fromCopy } = rows.get(a)!;
+      const { id: _b, requestId: _rb, ...fromInsert } = rows.get(b)!;
+      expect(fromCopy).toEqual(fromInsert);
+    }
+    const row = rows.get('by-copy')!;
+    expect(row.requestedModel).toBe(NASTY);
+    expect(row.errorCode).toBe(NASTY);
+    expect(row.route?.excluded[0]?.detail).toBe(NASTY);
+    expect(row.attempts[0]?.outcome).toBe(NASTY);
+    expect(row.at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
+    expect(row.stream).toBe(true);
+    expect(rows.get('by-copy-2')?.usageEstimated).toBe(true);
+  });
+
+  it('stores a batch holding an id already stored without a second row, and keeps the new ones', async () => {
+    const { spool, drainer: copying } = drainer(true);
+    spool.append(record('dup-1'));
+    await copying.drain();
+    spool.append(record('dup-2'));
+    spool.append(record('dup-1', { status: 500 }));
+    spool.append(record('dup-3'));
+    await copying.drain();
+    const rows = await stored();
+    expect(rows.get('dup-1')?.status).toBe(200);
+    expect(rows.has('dup-2')).toBe(true);
+    expect(rows.has('dup-3')).toBe(true);
+    // Everything is checkpointed: a further drain finds nothing to store.
+    expect(copying.dir).toBeTruthy();
+    spool.append(record('dup-4'));
+    await copying.drain();
+    expect((await stored()).has('dup-4')).toBe(true);
+  });
+});
