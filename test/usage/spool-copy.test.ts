@@ -1,7 +1,8 @@
 /**
  * The embedded store appends drained usage rows with COPY: every value arrives as the idempotent INSERT would
  * store it (tabs, newlines, backslashes, quotes and non-ASCII text in names and in the JSON columns included),
- * and a batch holding a row already stored is stored by the INSERT instead, adding nothing twice.
+ * and a batch holding a row already stored is stored by the INSERT instead, adding nothing twice. On its schedule
+ * the drainer stores a backlog in slices, leaving the event loop to requests between batches.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,5 +139,23 @@ describe('usage rows appended with COPY (embedded store)', () => {
     spool.append(record('dup-4'));
     await copying.drain();
     expect((await stored()).has('dup-4')).toBe(true);
+  });
+
+  it('lets the event loop run between batches when paced, and stores everything', async () => {
+    const { spool, drainer: paced } = drainer(true);
+    for (let i = 0; i < 1000; i++) spool.append(record(`paced-${i}`));
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await paced.drain({ paced: true });
+    ticking = false;
+    // 1,000 lines are four batches of 250: requests got turns between each of them.
+    expect(turns).toBeGreaterThanOrEqual(3);
+    const rows = await stored();
+    for (let i = 0; i < 1000; i++) expect(rows.has(`paced-${i}`)).toBe(true);
   });
 });

@@ -57,8 +57,12 @@ export function copyText(columns: readonly string[], rows: ReadonlyArray<Record<
   return text;
 }
 
-/** Lets pending I/O (requests) run before the next batch. */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Between batches, requests get at least as much time as the batch took (up to 50 ms): a backlog is stored at no
+ * more than half of the event loop, in slices, rather than in one burst that queues every request behind it.
+ */
+const pause = (batchMs: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.min(50, Math.ceil(batchMs))));
 
 const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
 
@@ -95,23 +99,27 @@ export class UsageDrainer {
 
   async start(): Promise<void> {
     await this.drain();
-    this.#timer = setInterval(() => void this.drain(), this.#intervalMs);
+    this.#timer = setInterval(() => void this.drain({ paced: true }), this.#intervalMs);
     this.#timer.unref();
   }
 
-  /** Stores everything the spool holds now; runs never overlap. */
-  drain(): Promise<void> {
+  /**
+   * Stores everything the spool holds now; runs never overlap. `paced` (the schedule, while requests are
+   * served) leaves requests at least as much time as each batch took; at start and at shutdown it runs at once.
+   */
+  drain(options: { paced?: boolean } = {}): Promise<void> {
     if (this.#running) return this.#running;
     const run = (async () => {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
       try {
         for (;;) {
+          const startedAt = performance.now();
           const { records, next } = this.#reader.read(BATCH);
           if (records.length > 0) await this.#store(records);
           if (next) this.#reader.commit(next);
           if (records.length < BATCH) break;
-          await yieldToIo();
+          if (options.paced) await pause(performance.now() - startedAt);
         }
       } catch (error) {
         // The store is away or refused: the lines stay in the spool and the next run tries again.
