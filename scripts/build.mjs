@@ -1,23 +1,42 @@
-// Bundles the server into dist/cli.js (dependencies stay external, loaded from node_modules).
-import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// Bundles the server and its JavaScript dependencies into dist/cli.js. Loading one file instead of several
+// hundred modules from node_modules takes about 0.4 s less at every start. The embedded store (PGlite loads its
+// wasm and data files from beside its own module) and the native packages stay external; the licences of the
+// bundled packages are gathered in dist/THIRD_PARTY_LICENSES.txt.
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { build } from 'esbuild';
 
-await build({
+/** Loaded from node_modules at run time: files beside the module (wasm, data) or native code. */
+const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', '@node-rs/argon2', 'pg-native'];
+
+const bundled = await build({
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  external: EXTERNAL,
+  // CommonJS packages in an ES module bundle still call require() and read __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __junctionCreateRequire } from 'node:module';",
+      "import { dirname as __junctionDirname } from 'node:path';",
+      "import { fileURLToPath as __junctionFileUrlToPath } from 'node:url';",
+      'const require = __junctionCreateRequire(import.meta.url);',
+      'const __filename = __junctionFileUrlToPath(import.meta.url);',
+      'const __dirname = __junctionDirname(__filename);',
+    ].join('\n'),
+  },
   sourcemap: true,
   legalComments: 'none',
+  metafile: true,
   logLevel: 'warning',
 });
+writeFileSync('dist/THIRD_PARTY_LICENSES.txt', thirdPartyLicenses(Object.keys(bundled.metafile.inputs)));
 console.log('built dist/cli.js');
 
 // A migrated, empty embedded store beside the bundle: a first start on a new data folder unpacks it instead of
@@ -33,4 +52,22 @@ if (!existsSync(template) || statSync(template).mtimeMs < newest) {
   writeFileSync(`${template}.tmp`, Buffer.from(await dump.arrayBuffer()));
   renameSync(`${template}.tmp`, template);
   console.log(`built ${template}`);
+}
+
+/** The name, version, licence and licence text of every package with code in the bundle. */
+function thirdPartyLicenses(inputs) {
+  const folders = new Set();
+  for (const input of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) folders.add(match[1]);
+  }
+  const sections = [...folders].sort().map((folder) => {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+    const file = readdirSync(folder).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
+    const text = file
+      ? readFileSync(join(folder, file), 'utf8').trim()
+      : `Licence: ${manifest.license ?? 'unknown'}`;
+    return `${manifest.name} ${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
+  });
+  return `Packages bundled into dist/cli.js, with their licences.\n\n${sections.join(`\n${'-'.repeat(78)}\n\n`)}`;
 }

@@ -12,10 +12,20 @@ export interface JunctionProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns `junction <args>` with the sources (never a stale bundle). */
-export function runJunction(args: string[], env: Record<string, string> = {}): JunctionProcess {
+/**
+ * Spawns `junction <args>` with the sources (never a stale bundle), or with the built bundle (`dist/cli.js`) when
+ * `options.bundle` is set.
+ */
+export function runJunction(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { bundle?: boolean } = {},
+): JunctionProcess {
+  const base: NodeJS.ProcessEnv = { ...process.env, JUNCTION_LOG_LEVEL: 'warn' };
+  if (options.bundle) delete base.JUNCTION_FROM_SOURCE;
+  else base.JUNCTION_FROM_SOURCE = '1';
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, JUNCTION_FROM_SOURCE: '1', JUNCTION_LOG_LEVEL: 'warn', ...env },
+    env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
