@@ -40,13 +40,20 @@ writeFileSync('dist/THIRD_PARTY_LICENSES.txt', thirdPartyLicenses(Object.keys(bu
 console.log('built dist/cli.js');
 
 // A migrated, empty embedded store beside the bundle: a first start on a new data folder unpacks it instead of
-// running initdb (see storeTemplatePath in src/store/database.ts). Rebuilt only when a migration changed.
+// running initdb (see storeTemplatePath in src/store/database.ts). Rebuilt only when a migration or this script changed.
 const template = 'dist/store-template.tar.gz';
 const migrations = readdirSync('migrations', { recursive: true }).map((name) => join('migrations', name));
-const newest = Math.max(...migrations.map((path) => statSync(path).mtimeMs));
+const newest = Math.max(...[...migrations, 'scripts/build.mjs'].map((path) => statSync(path).mtimeMs));
 if (!existsSync(template) || statSync(template).mtimeMs < newest) {
   const client = await PGlite.create();
   await migrate(drizzle(client), { migrationsFolder: 'migrations' });
+  // Junction uses the `postgres` database only; without the two template databases a new store is a third the size.
+  await client.exec(
+    `update pg_database set datistemplate = false where datname in ('template0', 'template1')`,
+  );
+  await client.exec('drop database template0');
+  await client.exec('drop database template1');
+  await client.exec('checkpoint');
   const dump = await client.dumpDataDir('gzip');
   await client.close();
   writeFileSync(`${template}.tmp`, Buffer.from(await dump.arrayBuffer()));

@@ -2,8 +2,7 @@
  * Opens the store: PostgreSQL when a URL is given, otherwise the embedded store (PGlite) in a data folder.
  * Both speak the same SQL and run the same migrations folder.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
@@ -14,6 +13,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { packageRoot } from '../package-root.js';
 import { schema } from './schema.js';
+import { unpackStoreTemplate } from './template.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type StoreKind = 'embedded' | 'postgres';
@@ -107,17 +107,19 @@ export function storeTemplatePath(): string {
 }
 
 /**
- * For a data folder that holds no store yet: the template built with the bundle, so a first start unpacks a
- * ready store (about a second) instead of running initdb (about three seconds, and several hundred MB of memory
- * held until the next full garbage collection). Without the template (running from source) initdb runs.
+ * For a data folder that holds nothing yet: unpacks the template built with the bundle, so a first start opens a
+ * ready store instead of running initdb (about three seconds, and several hundred MB of memory held until the next
+ * full garbage collection). Without the template (running from source) initdb runs.
  */
-async function freshStoreTemplate(dataPath: string): Promise<Blob | undefined> {
-  if (existsSync(join(dataPath, 'PG_VERSION'))) return undefined;
+async function unpackFreshStore(dataPath: string): Promise<void> {
+  if ((await readdir(dataPath)).length > 0) return;
+  let template: Buffer;
   try {
-    return new Blob([await readFile(storeTemplatePath())]);
+    template = await readFile(storeTemplatePath());
   } catch {
-    return undefined;
+    return;
   }
+  unpackStoreTemplate(template, dataPath);
 }
 
 /** The embedded store also exposes its PGlite client (for dumping a template). */
@@ -132,7 +134,8 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
     dataPath = resolve(options.dataDir, 'store');
     await mkdir(dataPath, { recursive: true, mode: 0o700 });
   }
-  const loadDataDir = options.loadDataDir ?? (dataPath ? await freshStoreTemplate(dataPath) : undefined);
+  if (dataPath && !options.loadDataDir) await unpackFreshStore(dataPath);
+  const loadDataDir = options.loadDataDir;
   const client = await PGlite.create(dataPath, {
     ...(loadDataDir ? { loadDataDir } : {}),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],

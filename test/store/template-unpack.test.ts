@@ -1,0 +1,84 @@
+/**
+ * The store template is unpacked by Junction itself (sparse, straight to disk): every file comes back byte for
+ * byte with its length, pages of zeros are left as holes, and a template that is damaged or names a path outside
+ * the data folder is refused without leaving a half-made store.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { unpackStoreTemplate } from '../../src/store/template.js';
+
+/** One ustar entry: a 512-byte header (with its checksum) and the content padded to 512 bytes. */
+function entry(name: string, content: Buffer | null, type = content === null ? '5' : '0'): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, 'utf8');
+  header.write(content === null ? '0000755\0' : '0000600\0', 100, 'ascii');
+  header.write(`${(content?.length ?? 0).toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+  header.write(`${'0'.repeat(11)}\0`, 136, 'ascii');
+  header.write(type, 156, 'ascii');
+  header.write('ustar\u000000', 257, 'ascii');
+  header.fill(' ', 148, 156);
+  const sum = header.reduce((total, byte) => total + byte, 0);
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  const padded = Buffer.alloc(Math.ceil((content?.length ?? 0) / 512) * 512);
+  content?.copy(padded);
+  return Buffer.concat([header, padded]);
+}
+
+const tarball = (...entries: Buffer[]) => gzipSync(Buffer.concat([...entries, Buffer.alloc(1024)]));
+
+describe('unpacking the store template', () => {
+  it('writes every file exactly, with runs of zero pages as holes', () => {
+    const page = (byte: number) => Buffer.alloc(8192, byte);
+    const wal = Buffer.concat([page(1), Buffer.alloc(8192 * 200), page(2), Buffer.from('tail')]);
+    const small = Buffer.from('16\n');
+    const empty = Buffer.alloc(0);
+    const target = join(mkdtempSync(join(tmpdir(), 'junction-unpack-')), 'store');
+    unpackStoreTemplate(
+      tarball(
+        entry('/pg_wal', null),
+        entry('/pg_wal/000000010000000000000001', wal),
+        entry('/PG_VERSION', small),
+        entry('/base/5/16384', empty),
+      ),
+      target,
+    );
+    expect(readFileSync(join(target, 'pg_wal', '000000010000000000000001')).equals(wal)).toBe(true);
+    expect(readFileSync(join(target, 'PG_VERSION'), 'utf8')).toBe('16\n');
+    expect(statSync(join(target, 'base', '5', '16384')).size).toBe(0);
+    // The 200 zero pages were not written: the file takes far less room than its length.
+    const written = statSync(join(target, 'pg_wal', '000000010000000000000001'));
+    expect(written.size).toBe(wal.length);
+    expect(written.blocks * 512).toBeLessThan(wal.length / 4);
+    expect(readdirSync(join(target, '..'))).toEqual(['store']);
+  });
+
+  it('unpacks into an empty folder that already exists', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+    unpackStoreTemplate(tarball(entry('PG_VERSION', Buffer.from('16\n'))), parent);
+    expect(readFileSync(join(parent, 'PG_VERSION'), 'utf8')).toBe('16\n');
+  });
+
+  it('refuses a path outside the data folder, or an entry it does not expect, and leaves nothing behind', () => {
+    for (const bad of [
+      tarball(entry('/PG_VERSION', Buffer.from('16\n')), entry('../../escaped', Buffer.from('x'))),
+      tarball(entry('/base', null), entry('/base/link', Buffer.alloc(0), '2')),
+    ]) {
+      const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+      const target = join(parent, 'store');
+      expect(() => unpackStoreTemplate(bad, target)).toThrow(/store template/);
+      expect(readdirSync(parent)).toEqual([]);
+      expect(existsSync(join(parent, '..', 'escaped'))).toBe(false);
+    }
+  });
+
+  it('refuses a damaged header', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+    const damaged = entry('/PG_VERSION', Buffer.from('16\n'));
+    damaged.write('zz', 124, 'ascii');
+    expect(() => unpackStoreTemplate(tarball(damaged), join(parent, 'store'))).toThrow(/malformed/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
