@@ -11,7 +11,7 @@ import { requestCaptures, usageRecords } from '../../store/schema.js';
 import type { CaptureRecord } from '../../usage/capture.js';
 import type { UsageRecord } from '../../usage/record.js';
 import { type SpoolLine, SpoolReader } from '../../usage/spool.js';
-import { loadPriceBook, priceRecord } from '../services/prices.js';
+import { loadPriceBook, type PriceBook, priceRecord } from '../services/prices.js';
 
 /**
  * Lines stored per statement. The embedded store runs on the event loop's thread, so a batch is also the longest
@@ -26,12 +26,10 @@ const COLUMNS = columnsOf(usageRecords);
 const CAPTURE_COLUMNS = columnsOf(requestCaptures);
 
 /** A table row keyed by column name from an object keyed by field name. */
-function rowOf(
-  columns: ReadonlyArray<readonly [string, string]>,
-  values: Record<string, unknown>,
-): Record<string, unknown> {
+function rowOf(columns: ReadonlyArray<readonly [string, string]>, values: object): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  for (const [key, column] of columns) if (key in values) row[column] = values[key];
+  for (const [key, column] of columns)
+    if (key in values) row[column] = (values as Record<string, unknown>)[key];
   return row;
 }
 
@@ -113,10 +111,16 @@ export class UsageDrainer {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
       try {
+        // Prices are read once per run (a run stores what the spool held, a few seconds at most).
+        let book: PriceBook | undefined;
+        const prices = async () => {
+          book ??= await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
+          return book;
+        };
         for (;;) {
           const startedAt = performance.now();
           const { records, next } = this.#reader.read(BATCH);
-          if (records.length > 0) await this.#store(records);
+          if (records.length > 0) await this.#store(records, prices);
           if (next) this.#reader.commit(next);
           if (records.length < BATCH) break;
           if (options.paced) await pause(performance.now() - startedAt);
@@ -139,22 +143,23 @@ export class UsageDrainer {
     await this.drain();
   }
 
-  async #store(lines: SpoolLine[]): Promise<void> {
+  async #store(lines: SpoolLine[], prices: () => Promise<PriceBook>): Promise<void> {
     const records: UsageRecord[] = [];
     const captures: CaptureRecord[] = [];
     for (const line of lines) {
       if (isCapture(line)) captures.push(line);
       else records.push(line);
     }
-    if (records.length > 0) await this.#storeRecords(records);
+    if (records.length > 0) await this.#storeRecords(records, await prices());
     if (captures.length > 0) await this.#storeCaptures(captures);
   }
 
-  async #storeRecords(records: UsageRecord[]): Promise<void> {
-    const book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
+  async #storeRecords(records: UsageRecord[], book: PriceBook): Promise<void> {
     const rows = records.map((record) => {
       const { costUsd, priceWarning } = priceRecord(book, record);
-      const row = rowOf(COLUMNS, { ...record, costUsd, priceWarning });
+      const row = rowOf(COLUMNS, record);
+      row.cost_usd = costUsd;
+      row.price_warning = priceWarning;
       // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
       row.usage_estimated = record.usageEstimated === true;
       return row;
