@@ -27,6 +27,7 @@ import { authenticate } from './authenticate.js';
 import { type AttemptRecord, type ExecutionResult, executePlan } from './execute.js';
 import type { Governor } from './governance.js';
 import { CapturedResponse } from './http/captured-response.js';
+import { ClientAbort } from './http/client-abort.js';
 import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
 import { readBody } from './http/request-body.js';
 import { type ResponseTap, tapResponse } from './http/response-tap.js';
@@ -345,7 +346,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
             snapshot,
           )
         : undefined;
-    const abort = new AbortController();
+    const abort = new ClientAbort();
     const onClose = () => {
       if (!response.writableFinished) abort.abort();
     };
