@@ -2,10 +2,10 @@
  * One request's usage record, as the data plane appends it to the spool: who asked, what served it, its
  * attempts and routing decision, tokens and timings.
  */
-import { randomUUID } from 'node:crypto';
 import type { RoutePlan } from '../core/routing/plan-route.js';
 import type { CompiledKey, CompiledModel } from '../core/snapshot/snapshot.js';
 import type { RouteTrace, UsageRecord } from '../usage/record.js';
+import { usageRecordId } from '../usage/record-id.js';
 import type { ExecutionResult } from './execute.js';
 
 /** What a request's handling learned before it ended, kept for its usage record when it fails. */
@@ -49,7 +49,7 @@ export function usageRecord(
   const usage = result.usage;
   const latencyMs = Math.round(performance.now() - context.started);
   return {
-    id: randomUUID(),
+    id: usageRecordId(),
     requestId: context.requestId,
     at: new Date(trace.arrivedAt).toISOString(),
     keyId: context.key.id,
