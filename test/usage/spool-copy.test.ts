@@ -2,7 +2,8 @@
  * The embedded store appends drained usage rows with COPY: every value arrives as the idempotent INSERT would
  * store it (tabs, newlines, backslashes, quotes and non-ASCII text in names and in the JSON columns included),
  * and a batch holding a row already stored is stored by the INSERT instead, adding nothing twice. On its schedule
- * the drainer stores a backlog in slices, leaving the event loop to requests between batches.
+ * the drainer stores a backlog in slices, leaving the event loop to requests between batches; asked while a run is
+ * under way, it also stores what was written after that run read the spool.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,5 +158,29 @@ describe('usage rows appended with COPY (embedded store)', () => {
     expect(turns).toBeGreaterThanOrEqual(3);
     const rows = await stored();
     for (let i = 0; i < 1000; i++) expect(rows.has(`paced-${i}`)).toBe(true);
+  });
+
+  it('stores, when asked during a run, the lines written after that run read the spool', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
+    const spool = new SpoolWriter(dir);
+    // A slow store: the run reads its one batch, then waits on the store while the next line is written.
+    const usage = new UsageDrainer({
+      dir,
+      db: store.db,
+      logger: silentLogger(),
+      copyRows: async (table, columns, text) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await store.copyRows!(table, columns, text);
+      },
+    });
+    for (let i = 0; i < 100; i++) spool.append(record(`during-${i}`));
+    const first = usage.drain({ paced: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    spool.append(record('written-during-the-run'));
+    await usage.drain();
+    await first;
+    const rows = await stored();
+    expect(rows.has('written-during-the-run')).toBe(true);
+    expect(rows.has('during-99')).toBe(true);
   });
 });

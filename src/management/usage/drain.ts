@@ -19,6 +19,12 @@ import { loadPriceBook, type PriceBook, priceRecord } from '../services/prices.j
  */
 const BATCH = 250;
 const UNIQUE_VIOLATION = '23505';
+/**
+ * How often the spool is drained. Often enough that a batch stays small at moderate traffic (at 200 requests a
+ * second about 20 rows, a millisecond of the event loop, instead of 200 rows and 8 ms once a second, which every
+ * request arriving meanwhile waited for); a batch costs about 0.6 ms beyond its rows, so not more often.
+ */
+const DRAIN_INTERVAL_MS = 100;
 /** Record field → column name. */
 const columnsOf = (table: typeof usageRecords | typeof requestCaptures) =>
   Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
@@ -75,6 +81,8 @@ export class UsageDrainer {
   readonly #defaultPrices: boolean;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  /** The run that follows the one under way, shared by every caller who asked meanwhile. */
+  #following: Promise<void> | undefined;
 
   constructor(options: {
     dir: string;
@@ -91,22 +99,33 @@ export class UsageDrainer {
     this.#db = options.db;
     this.#copyRows = options.copyRows;
     this.#logger = options.logger;
-    this.#intervalMs = options.intervalMs ?? 1_000;
+    this.#intervalMs = options.intervalMs ?? DRAIN_INTERVAL_MS;
     this.#defaultPrices = options.defaultPrices ?? true;
   }
 
   async start(): Promise<void> {
     await this.drain();
-    this.#timer = setInterval(() => void this.drain({ paced: true }), this.#intervalMs);
+    // A tick that finds a run under way leaves it be (the next tick comes soon).
+    this.#timer = setInterval(() => {
+      if (!this.#running) void this.drain({ paced: true });
+    }, this.#intervalMs);
     this.#timer.unref();
   }
 
   /**
-   * Stores everything the spool holds now; runs never overlap. `paced` (the schedule, while requests are
-   * served) leaves requests at least as much time as each batch took; at start and at shutdown it runs at once.
+   * Stores everything the spool holds now, lines written before the call included; runs never overlap. `paced`
+   * (the schedule, while requests are served) leaves requests at least as much time as each batch took; at start,
+   * at shutdown and when asked it runs at once.
    */
   drain(options: { paced?: boolean } = {}): Promise<void> {
-    if (this.#running) return this.#running;
+    if (this.#running) {
+      // The run under way may have read the spool before the caller's lines were written: one more run after it.
+      this.#following ??= this.#running.then(() => {
+        this.#following = undefined;
+        return this.drain();
+      });
+      return this.#following;
+    }
     const run = (async () => {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
