@@ -183,4 +183,25 @@ describe('usage rows appended with COPY (embedded store)', () => {
     expect(rows.has('written-during-the-run')).toBe(true);
     expect(rows.has('during-99')).toBe(true);
   });
+
+  it('gives pending I/O a turn between reading the prices and appending the rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
+    const spool = new SpoolWriter(dir);
+    const order: string[] = [];
+    const usage = new UsageDrainer({
+      dir,
+      db: store.db,
+      logger: silentLogger(),
+      copyRows: async (table, columns, text) => {
+        order.push('append');
+        await store.copyRows!(table, columns, text);
+      },
+    });
+    spool.append(record('turn-1'));
+    const run = usage.drain();
+    setImmediate(() => order.push('a request'));
+    await run;
+    expect(order).toEqual(['a request', 'append']);
+    expect((await stored()).has('turn-1')).toBe(true);
+  });
 });

@@ -133,7 +133,12 @@ export class UsageDrainer {
         // Prices are read once per run (a run stores what the spool held, a few seconds at most).
         let book: PriceBook | undefined;
         const prices = async () => {
-          book ??= await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
+          if (!book) {
+            book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
+            // Queries on the embedded store run on the event loop's thread: requests get a turn between them and
+            // the append, so neither adds to the other's wait.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
           return book;
         };
         for (;;) {
