@@ -67,16 +67,16 @@ describe('usage rows appended with COPY (embedded store)', () => {
     await store?.close();
   });
 
-  const drainer = (copy: boolean) => {
+  /** A spool and its drainer, appending with COPY or not; `beforeAppend` runs before each COPY. */
+  const drainer = (copy: boolean, beforeAppend?: () => unknown) => {
     const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
+    const copyRows: Store['copyRows'] = async (table, columns, text) => {
+      await beforeAppend?.();
+      await store.copyRows!(table, columns, text);
+    };
     return {
       spool: new SpoolWriter(dir),
-      drainer: new UsageDrainer({
-        dir,
-        db: store.db,
-        logger: silentLogger(),
-        ...(copy ? { copyRows: store.copyRows } : {}),
-      }),
+      drainer: new UsageDrainer({ dir, db: store.db, logger: silentLogger(), ...(copy ? { copyRows } : {}) }),
     };
   };
   const stored = async () => {
@@ -161,18 +161,8 @@ describe('usage rows appended with COPY (embedded store)', () => {
   });
 
   it('stores, when asked during a run, the lines written after that run read the spool', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
-    const spool = new SpoolWriter(dir);
     // A slow store: the run reads its one batch, then waits on the store while the next line is written.
-    const usage = new UsageDrainer({
-      dir,
-      db: store.db,
-      logger: silentLogger(),
-      copyRows: async (table, columns, text) => {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await store.copyRows!(table, columns, text);
-      },
-    });
+    const { spool, drainer: usage } = drainer(true, () => new Promise((resolve) => setTimeout(resolve, 50)));
     for (let i = 0; i < 100; i++) spool.append(record(`during-${i}`));
     const first = usage.drain({ paced: true });
     await new Promise((resolve) => setImmediate(resolve));
@@ -185,18 +175,8 @@ describe('usage rows appended with COPY (embedded store)', () => {
   });
 
   it('gives pending I/O a turn between reading the prices and appending the rows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
-    const spool = new SpoolWriter(dir);
     const order: string[] = [];
-    const usage = new UsageDrainer({
-      dir,
-      db: store.db,
-      logger: silentLogger(),
-      copyRows: async (table, columns, text) => {
-        order.push('append');
-        await store.copyRows!(table, columns, text);
-      },
-    });
+    const { spool, drainer: usage } = drainer(true, () => order.push('append'));
     spool.append(record('turn-1'));
     const run = usage.drain();
     setImmediate(() => order.push('a request'));
