@@ -88,6 +88,9 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     await verifyMasterKey(store.db, masterKey);
     const bootstrap = await ensureAdminToken(store.db, config.adminToken);
 
+    const metrics = createMetrics();
+    const snapshots = new SnapshotHolder();
+    snapshots.onSwap((snapshot) => metrics.snapshotVersion.set(snapshot.version));
     // Usage: the data plane appends to the spool, the drainer stores it (first what a previous run left).
     const spoolDir = config.spoolDir ?? join(config.dataDir, 'usage-spool');
     const spool = new SpoolWriter(spoolDir);
@@ -97,14 +100,13 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       copyRows: store.copyRows,
       logger,
       defaultPrices: config.defaultPrices,
+      // The embedded store has no other writer: the version of the snapshot published last is the stored one.
+      ...(store.kind === 'embedded' ? { configVersion: () => snapshots.current?.version } : {}),
     });
     await usageDrainer.start();
     const retention = new CaptureRetention({ db: store.db, logger, days: config.captureRetentionDays });
     await retention.start();
 
-    const metrics = createMetrics();
-    const snapshots = new SnapshotHolder();
-    snapshots.onSwap((snapshot) => metrics.snapshotVersion.set(snapshot.version));
     const sink = {
       offer: (snapshot: Parameters<SnapshotHolder['offer']>[0]) => {
         const result = snapshots.offer(snapshot);

@@ -4,13 +4,14 @@
  * reads some lines twice. At start the spool left by a previous run is drained first; `stop()` drains what the
  * last requests wrote before the process exits.
  */
-import { getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Logger } from '../../observability/logger.js';
 import type { Database, Store } from '../../store/database.js';
-import { requestCaptures, usageRecords } from '../../store/schema.js';
+import { meta, requestCaptures, usageRecords } from '../../store/schema.js';
 import type { CaptureRecord } from '../../usage/capture.js';
 import type { UsageRecord } from '../../usage/record.js';
 import { type SpoolLine, SpoolReader } from '../../usage/spool.js';
+import { CONFIG_VERSION_KEY } from '../configuration.js';
 import { loadPriceBook, type PriceBook, priceRecord } from '../services/prices.js';
 
 /**
@@ -79,6 +80,9 @@ export class UsageDrainer {
   readonly #logger: Logger;
   readonly #intervalMs: number;
   readonly #defaultPrices: boolean;
+  readonly #configVersion: (() => number | undefined) | undefined;
+  /** The price book and the configuration version it was read at. */
+  #book: { version: number; book: PriceBook } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   /** The run that follows the one under way, shared by every caller who asked meanwhile. */
@@ -93,6 +97,11 @@ export class UsageDrainer {
     intervalMs?: number;
     /** Price rows without an operator's price from the default table shipped with Junction (default true). */
     defaultPrices?: boolean;
+    /**
+     * The stored configuration's version as this process knows it, when no other process can change it (the
+     * embedded store); otherwise, or while it is undefined, the drainer reads the version from the store.
+     */
+    configVersion?: () => number | undefined;
   }) {
     this.dir = options.dir;
     this.#reader = new SpoolReader(options.dir);
@@ -101,6 +110,7 @@ export class UsageDrainer {
     this.#logger = options.logger;
     this.#intervalMs = options.intervalMs ?? DRAIN_INTERVAL_MS;
     this.#defaultPrices = options.defaultPrices ?? true;
+    this.#configVersion = options.configVersion;
   }
 
   async start(): Promise<void> {
@@ -130,15 +140,10 @@ export class UsageDrainer {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
       try {
-        // Prices are read once per run (a run stores what the spool held, a few seconds at most).
+        // The price book is read once per run at most, and again only when the configuration changed since.
         let book: PriceBook | undefined;
         const prices = async () => {
-          if (!book) {
-            book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
-            // Queries on the embedded store run on the event loop's thread: requests get a turn between them and
-            // the append, so neither adds to the other's wait.
-            await new Promise((resolve) => setImmediate(resolve));
-          }
+          book ??= await this.#priceBook();
           return book;
         };
         for (;;) {
@@ -165,6 +170,29 @@ export class UsageDrainer {
     if (this.#timer) clearInterval(this.#timer);
     await this.#running;
     await this.drain();
+  }
+
+  /**
+   * The price book, read again from the store only when the configuration version moved (every change to a price
+   * or a provider entry goes through the publisher, which bumps it in the same transaction).
+   */
+  async #priceBook(): Promise<PriceBook> {
+    const version = this.#configVersion?.() ?? (await this.#storedVersion());
+    if (this.#book?.version === version) return this.#book.book;
+    const book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
+    // Queries on the embedded store run on the event loop's thread: requests get a turn between them and the
+    // append, so neither adds to the other's wait.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#book = { version, book };
+    return book;
+  }
+
+  async #storedVersion(): Promise<number> {
+    const [row] = await this.#db
+      .select({ value: meta.value })
+      .from(meta)
+      .where(eq(meta.key, CONFIG_VERSION_KEY));
+    return row ? Number(row.value) : 0;
   }
 
   async #store(lines: SpoolLine[], prices: () => Promise<PriceBook>): Promise<void> {
