@@ -216,6 +216,8 @@ export class UsageDrainer {
       row.usage_estimated = record.usageEstimated === true;
       return row;
     });
+    // Reading, parsing and pricing took about as long as the append will: requests get a turn in between.
+    await new Promise((resolve) => setImmediate(resolve));
     await this.#insert('usage_records', rows);
   }
 
