@@ -140,16 +140,10 @@ export class UsageDrainer {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
       try {
-        // The price book is read once per run at most, and again only when the configuration changed since.
-        let book: PriceBook | undefined;
-        const prices = async () => {
-          book ??= await this.#priceBook();
-          return book;
-        };
         for (;;) {
           const startedAt = performance.now();
           const { records, next } = this.#reader.read(BATCH);
-          if (records.length > 0) await this.#store(records, prices);
+          if (records.length > 0) await this.#store(records);
           if (next) this.#reader.commit(next);
           if (records.length < BATCH) break;
           if (options.paced) await pause(performance.now() - startedAt);
@@ -195,14 +189,14 @@ export class UsageDrainer {
     return row ? Number(row.value) : 0;
   }
 
-  async #store(lines: SpoolLine[], prices: () => Promise<PriceBook>): Promise<void> {
+  async #store(lines: SpoolLine[]): Promise<void> {
     const records: UsageRecord[] = [];
     const captures: CaptureRecord[] = [];
     for (const line of lines) {
       if (isCapture(line)) captures.push(line);
       else records.push(line);
     }
-    if (records.length > 0) await this.#storeRecords(records, await prices());
+    if (records.length > 0) await this.#storeRecords(records, await this.#priceBook());
     if (captures.length > 0) await this.#storeCaptures(captures);
   }
 
