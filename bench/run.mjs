@@ -4,12 +4,14 @@
 //   node bench/run.mjs                 full run: 3 repetitions, 10 s runs, every target and scenario (< 20 min)
 //   node bench/run.mjs --quick         CI smoke: 1 repetition, 3 s runs, junction + direct + node-bare only
 // Other flags: --targets=a,b  --reps=N  --seconds=N  --no-scale  --no-cold  --no-profile  --no-streams
+//   --no-dataplane
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartScenario } from './lib/coldstart.mjs';
 import { concurrentStreams } from './lib/concurrent-streams.mjs';
+import { dataPlaneScenario } from './lib/dataplane.mjs';
 import { ensureTools } from './lib/deps.mjs';
 import { ensureBuilt } from './lib/junction.mjs';
 import { startMock } from './lib/nginx.mjs';
@@ -46,6 +48,7 @@ const plan = {
   ttfbSeconds: quick ? 2 : 3,
   redos: quick ? 0 : 2,
   scale: !quick && !flag('no-scale'),
+  dataplane: !quick && !flag('no-dataplane'),
   cold: !flag('no-cold'),
   coldRepetitions: quick ? 1 : 3,
   profile: !quick && !flag('no-profile'),
@@ -144,21 +147,23 @@ async function main() {
   }
   if (slowMock) await stopChild(slowMock.child);
 
+  // What the PostgreSQL scenarios (T7, and T5 on a data-plane process) run with.
+  const scenarioContext = {
+    root: ROOT,
+    core: TARGET_CORE,
+    loadCore: LOAD_CORE,
+    mock,
+    workDir,
+    plan,
+    budget,
+    log,
+    onCleanup: (fn) => cleanups.push(fn),
+  };
   let scale;
   if (plan.scale && plan.targets.includes('junction')) {
     const available = await postgresAvailable();
     if (available === true) {
-      const raw = await scaleScenario({
-        root: ROOT,
-        core: TARGET_CORE,
-        loadCore: LOAD_CORE,
-        mock,
-        workDir,
-        plan,
-        budget,
-        log,
-        onCleanup: (fn) => cleanups.push(fn),
-      });
+      const raw = await scaleScenario(scenarioContext);
       scale = {
         ...raw,
         tinyCpuUs: median(raw.runs.tiny.map((r) => r.cpuUsPerReq)),
@@ -169,6 +174,28 @@ async function main() {
         largeIdleRssMb: raw.idleRssKb.large / 1024,
       };
     } else log(`scale scenario skipped: PostgreSQL on 127.0.0.1:5432 is not available (${available})`);
+  }
+
+  // T5 is judged on a data-plane process (`junction dataplane` on PostgreSQL beside a management plane).
+  let dataplane;
+  if (plan.dataplane && plan.targets.includes('junction')) {
+    const available = await postgresAvailable();
+    if (available === true) {
+      log(
+        'data-plane process (junction dataplane on PostgreSQL, a junction serve beside it on the load core)',
+      );
+      const raw = await dataPlaneScenario(scenarioContext);
+      dataplane = {
+        ...raw,
+        idleRssMb: raw.idleRssKb / 1024,
+        peakC64Mb: Math.max(...raw.runs.map((r) => r.peakRssKb)) / 1024,
+        cpuUs: median(raw.runs.map((r) => r.cpuUsPerReq)),
+        rps: median(raw.runs.map((r) => r.rps)),
+        p50Ms: median(raw.runs.map((r) => r.p50Ms)),
+        p99Ms: median(raw.runs.map((r) => r.p99Ms)),
+        errors: raw.runs.reduce((sum, r) => sum + r.errors, 0),
+      };
+    } else log(`data-plane scenario skipped: PostgreSQL on 127.0.0.1:5432 is not available (${available})`);
   }
 
   let cold;
@@ -200,7 +227,7 @@ async function main() {
   }
 
   await stopChild(mock.child);
-  const judged = verdicts({ summary, scale, cold, streamForwarding, streams });
+  const judged = verdicts({ summary, scale, cold, streamForwarding, streams, dataplane });
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const header = `Junction bench, ${plan.mode} mode, ${new Date().toISOString()}, ${hostname()} (${cores} CPUs, ${cpu}, Linux ${release()}), node ${process.version}, ${tools.nginx}, wrk ${tools.wrk.split(' ')[1] ?? ''}`;
   const lines = [
@@ -213,6 +240,12 @@ async function main() {
     '',
     verdictTable(judged),
   ];
+  if (dataplane) {
+    lines.push(
+      '',
+      `Data-plane process (junction dataplane on PostgreSQL, c64, ${plan.repetitions} repetitions): ${dataplane.cpuUs?.toFixed(0)} µs/req, ${dataplane.rps?.toFixed(0)} req/s, p50 ${dataplane.p50Ms.toFixed(2)} / p99 ${dataplane.p99Ms.toFixed(2)} ms, RSS idle ${dataplane.idleRssMb.toFixed(0)} → peak ${dataplane.peakC64Mb.toFixed(0)} MB, errors ${dataplane.errors}`,
+    );
+  }
   if (scale) {
     lines.push(
       '',
@@ -246,6 +279,7 @@ async function main() {
     summary,
     verdicts: judged,
     scale,
+    dataplane,
     cold,
     streamForwarding,
     streams,

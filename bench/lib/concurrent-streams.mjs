@@ -1,19 +1,21 @@
 // T5's memory per in-flight stream: N streams held open at once (bench/load/streams-client.mjs) through a
 // dedicated Junction and a node-bare reference, in front of the slow mock (50 ms to the first byte, then one
 // event every 0.7 s: each stream stays open ~11 s). Per stream = (RSS with all N open − RSS before) / N.
-// The Junction here runs on PostgreSQL when it answers on 127.0.0.1:5432 (a throwaway database): the embedded
-// store's WebAssembly heap is hundreds of MB and its RSS drifts by as much, which would drown the data plane's
-// share; BENCH.md asks for the store's share apart anyway (the main table has the embedded store's RSS).
+// The Junction here is a data-plane process (`junction dataplane`, as BENCH.md asks) on a throwaway PostgreSQL
+// database when one answers on 127.0.0.1:5432, beside a management plane on the load core; otherwise
+// `junction serve` on the embedded store, whose WebAssembly heap drifts by hundreds of MB.
 // Each proxied stream needs two sockets in the gateway and this sandbox caps open files at 20,000 (hard limit),
 // so counts are capped at 9,000.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { startDataPlanePair } from './dataplane.mjs';
 import { configureJunction, startJunction } from './junction.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase, postgresAvailable } from './pgdb.mjs';
+import { postgresAvailable } from './pgdb.mjs';
 import { freePort, waitForPort } from './ports.mjs';
-import { rssKb, sleep, spawnPinned, stopChild } from './proc.mjs';
+import { rssKb, sleep, spawnPinned, stopChild, waitFor } from './proc.mjs';
 import { addSlowModel } from './streams.mjs';
 
 const CLIENT = fileURLToPath(new URL('../load/streams-client.mjs', import.meta.url));
@@ -70,19 +72,34 @@ async function hold({ name, pid, url, headers, body, streams, loadCore, log, qui
   return result;
 }
 
+async function modelServed(url, secret, model) {
+  const response = await request(`${url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+  const text = await response.body.text();
+  return response.statusCode === 200 && JSON.parse(text).data.some((entry) => entry.id === model);
+}
+
 export async function concurrentStreams({ slowMock, counts, loadCore, log, root, core, workDir, onCleanup }) {
   const results = { junction: [], 'node-bare': [] };
   const available = await postgresAvailable();
-  const database = available === true ? await createDatabase('streams') : undefined;
-  if (database) onCleanup(database.drop);
-  const store = database ? `PostgreSQL (${database.name})` : 'embedded store';
-  log(`  streams: junction on ${store}; node-bare reference`);
-  const junction = await startJunction({
-    root,
-    core,
-    dataDir: mkdtempSync(join(workDir, 'streams-')),
-    databaseUrl: database?.url,
-  });
+  // With PostgreSQL: a data-plane process (T5's subject) beside a management plane on the load core.
+  const pair =
+    available === true
+      ? await startDataPlanePair({
+          root,
+          core,
+          managementCore: loadCore,
+          workDir,
+          mockUrl: 'http://127.0.0.1:9',
+          onCleanup,
+          label: 'streams',
+        })
+      : undefined;
+  const store = pair
+    ? `junction dataplane on PostgreSQL (${pair.database.name})`
+    : 'junction serve, embedded store';
+  log(`  streams: ${store}; node-bare reference`);
+  const junction =
+    pair?.dataPlane ?? (await startJunction({ root, core, dataDir: mkdtempSync(join(workDir, 'streams-')) }));
   const barePort = await freePort();
   const bare = spawnPinned(core, process.execPath, [
     BARE,
@@ -92,8 +109,13 @@ export async function concurrentStreams({ slowMock, counts, loadCore, log, root,
   ]);
   try {
     await waitForPort(barePort);
-    const { secret } = await configureJunction(junction.url, 'http://127.0.0.1:9');
-    const model = await addSlowModel(junction.url, slowMock, GAP_MS);
+    const secret = pair?.secret ?? (await configureJunction(junction.url, 'http://127.0.0.1:9')).secret;
+    const model = await addSlowModel(pair?.management.url ?? junction.url, slowMock, GAP_MS);
+    // The data plane picks the new model up from the store within its poll period.
+    await waitFor(async () => (await modelServed(junction.url, secret, model)) === true, {
+      timeoutMs: 30_000,
+      what: `the data plane to serve ${model}`,
+    });
     const runs = [
       {
         name: 'junction',
@@ -122,9 +144,9 @@ export async function concurrentStreams({ slowMock, counts, loadCore, log, root,
       }
     }
   } finally {
-    await stopChild(junction.child);
     await stopChild(bare);
-    await database?.drop().catch(() => {});
+    if (pair) await pair.stop().catch(() => {});
+    else await stopChild(junction.child);
   }
   return results;
 }

@@ -69,12 +69,16 @@ export function ensureBuilt(root, log) {
   execFileSync('npm', ['run', 'build:server'], { cwd: root, stdio: 'inherit' });
 }
 
-/** Spawns `node [nodeArgs] bin/junction.mjs serve` pinned to `core`; resolves when it accepts connections. */
+/**
+ * Spawns `node [nodeArgs] bin/junction.mjs <command>` (`serve`, or `dataplane` beside a `serve` on the same
+ * PostgreSQL store) pinned to `core`; resolves when it accepts connections.
+ */
 export async function startJunction({
   root,
   core,
   dataDir,
   databaseUrl,
+  command = 'serve',
   nodeArgs = [],
   port,
   waitMs = 60_000,
@@ -85,7 +89,7 @@ export async function startJunction({
   const child = spawnPinned(
     core,
     process.execPath,
-    [...nodeArgs, join(root, 'bin', 'junction.mjs'), 'serve'],
+    [...nodeArgs, join(root, 'bin', 'junction.mjs'), command],
     { env, cwd: root },
   );
   const failed = new Promise((_, reject) =>

@@ -10,7 +10,7 @@ import { runWrk } from './wrk.mjs';
 
 function area(url) {
   if (!url) return 'native/other';
-  if (url.includes('/dist/cli.js')) return 'junction (dist/cli.js)';
+  if (url.includes('/dist/cli.js') || url.includes('/dist/chunks/')) return 'junction (dist/)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return `package ${pkg[1]}`;
   if (url.startsWith('node:')) return 'node internals';

@@ -4,11 +4,10 @@
  */
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { packageRoot } from '../package-root.js';
 import { MasterKeyError } from '../secrets/master-key.js';
 import { resolveConfig } from '../server/config.js';
-import { startJunction } from '../server/server.js';
 import { openStore } from '../store/database.js';
 import { banner } from './banner.js';
 import { addConfigCommands, CliError } from './config-commands.js';
@@ -29,6 +28,54 @@ const fail = (text: string): never => {
   process.exit(1);
 };
 
+/**
+ * Starts a process and stops it on SIGTERM or SIGINT. Signals are handled from the very start: one that arrives
+ * while starting stops the process right after.
+ */
+async function runUntilSignal(
+  logger: Logger,
+  start: (logger: Logger) => Promise<{ shutdown(): Promise<void> }>,
+): Promise<void> {
+  let running: { shutdown(): Promise<void> } | undefined;
+  let stopRequested = false;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    if (!running) {
+      stopRequested = true;
+      return;
+    }
+    running.shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    running = await start(logger);
+  } catch (error) {
+    if (error instanceof MasterKeyError) return fail(error.message);
+    return fail(`could not start: ${(error as Error).message}`);
+  }
+  if (stopRequested) stop('SIGTERM');
+}
+
+/** The options every serving command takes: where to listen and how much to log. */
+function withListenOptions(command: Command): Command {
+  return command
+    .option('-p, --port <port>', 'port to listen on (env JUNCTION_PORT, default 8080)', port)
+    .option('--host <host>', 'address to listen on (env JUNCTION_HOST, default 0.0.0.0)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env JUNCTION_LOG_LEVEL)');
+}
+
+function listenOptions(options: Record<string, unknown>) {
+  return {
+    port: options.port as number | undefined,
+    host: options.host as string | undefined,
+    logLevel: options.logLevel as string | undefined,
+  };
+}
+
 /** Builds the command tree (exported for tests of the help texts). */
 export function buildProgram(): Command {
   const program = new Command()
@@ -37,11 +84,8 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError();
 
-  program
-    .command('serve')
+  withListenOptions(program.command('serve'))
     .description('Run the data plane, the management plane and the web app in one process')
-    .option('-p, --port <port>', 'port to listen on (env JUNCTION_PORT, default 8080)', port)
-    .option('--host <host>', 'address to listen on (env JUNCTION_HOST, default 0.0.0.0)')
     .option(
       '--data-dir <dir>',
       'data folder of the embedded store (env JUNCTION_DATA_DIR, default ./.junction)',
@@ -52,43 +96,59 @@ export function buildProgram(): Command {
       'seed an echo provider, demo-chat and demo-embed models, a team and a key, and print them',
     )
     .addOption(new Option('--no-migrate', 'do not apply pending store migrations at start'))
-    .option('--log-level <level>', 'trace, debug, info, warn, error or silent (env JUNCTION_LOG_LEVEL)')
     .action(async (options: Record<string, unknown>) => {
       const config = resolveConfig({
-        port: options.port as number | undefined,
-        host: options.host as string | undefined,
+        ...listenOptions(options),
         dataDir: options.dataDir as string | undefined,
         databaseUrl: options.databaseUrl as string | undefined,
         demo: Boolean(options.demo),
         migrate: options.migrate !== false,
-        logLevel: options.logLevel as string | undefined,
         webDir: join(packageRoot(), 'web', 'dist'),
       });
-      const logger = createLogger({ level: config.logLevel });
-      // Signals are handled from the very start: one that arrives while starting stops Junction right after.
-      let running: Awaited<ReturnType<typeof startJunction>> | undefined;
-      let stopRequested = false;
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'signal received');
-        if (!running) {
-          stopRequested = true;
-          return;
-        }
-        running.shutdown().then(
-          () => process.exit(0),
-          () => process.exit(1),
+      await runUntilSignal(createLogger({ level: config.logLevel }), async (logger) => {
+        const { startJunction } = await import('../server/server.js');
+        const started = await startJunction({ config, logger });
+        write(banner(started));
+        return started;
+      });
+    });
+
+  withListenOptions(program.command('dataplane'))
+    .description(
+      'Run a data plane only (/v1, /healthz, /readyz, /metrics) on the PostgreSQL store of a management plane',
+    )
+    .option(
+      '--database-url <url>',
+      'the PostgreSQL store of the management plane (env DATABASE_URL; required)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'local folder for the usage spool (env JUNCTION_DATA_DIR, default ./.junction)',
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const config = resolveConfig({
+        ...listenOptions(options),
+        dataDir: options.dataDir as string | undefined,
+        databaseUrl: options.databaseUrl as string | undefined,
+      });
+      if (!config.databaseUrl) {
+        return fail(
+          'junction dataplane needs the PostgreSQL store its management plane uses: pass --database-url or set DATABASE_URL',
         );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      try {
-        running = await startJunction({ config, logger });
-      } catch (error) {
-        if (error instanceof MasterKeyError) return fail(error.message);
-        return fail(`could not start: ${(error as Error).message}`);
       }
-      write(banner(running));
-      if (stopRequested) stop('SIGTERM');
+      if (!config.masterKey && !config.masterKeyFile) {
+        return fail(
+          "junction dataplane needs the management plane's master key: set JUNCTION_MASTER_KEY or JUNCTION_MASTER_KEY_FILE",
+        );
+      }
+      await runUntilSignal(createLogger({ level: config.logLevel }), async (logger) => {
+        const { startDataPlaneProcess } = await import('../server/data-plane-process.js');
+        const started = await startDataPlaneProcess({ config, logger });
+        write(
+          `Junction data plane serving on ${started.url} (snapshot version ${started.snapshots.current?.version}).`,
+        );
+        return started;
+      });
     });
 
   program

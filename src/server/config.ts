@@ -72,6 +72,11 @@ export interface JunctionConfig {
    * set it when a proxy in front terminates TLS). Requests over https always get `Secure` cookies.
    */
   secureCookies: boolean;
+  /**
+   * On PostgreSQL, how often a process reads the stored configuration version to pick up changes other processes
+   * made (`JUNCTION_CONFIG_POLL_MS`, 2,000 by default; 0 turns it off).
+   */
+  configPollMs: number;
   logLevel: string;
   /** Serve the web app from this folder; undefined disables it. */
   webDir: string | undefined;
@@ -192,6 +197,7 @@ export function resolveConfig(
     sessionHours: positive(env.JUNCTION_SESSION_HOURS, 12, 'JUNCTION_SESSION_HOURS'),
     sessionIdleMinutes: positive(env.JUNCTION_SESSION_IDLE_MINUTES, 60, 'JUNCTION_SESSION_IDLE_MINUTES'),
     secureCookies: onOff(env.JUNCTION_SECURE_COOKIES, false, 'JUNCTION_SECURE_COOKIES'),
+    configPollMs: number(env.JUNCTION_CONFIG_POLL_MS, 2_000, 'JUNCTION_CONFIG_POLL_MS'),
     logLevel: env.JUNCTION_LOG_LEVEL ?? 'info',
     webDir: undefined,
   };

@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -136,6 +136,8 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
   }
   if (dataPath && !options.loadDataDir) await unpackFreshStore(dataPath);
   const loadDataDir = options.loadDataDir;
+  // Loaded here, not at the top: a process on PostgreSQL (a data plane) never loads the embedded store.
+  const { PGlite } = await import('@electric-sql/pglite');
   const client = await PGlite.create(dataPath, {
     ...(loadDataDir ? { loadDataDir } : {}),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],

@@ -1,5 +1,8 @@
 /** `junction migrate` and `junction serve` on PostgreSQL, as the README tells an operator to run them. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from '../support/gateway.js';
@@ -25,6 +28,18 @@ describe.skipIf(unavailable !== undefined)('junction on PostgreSQL', () => {
   beforeAll(async () => admin(`create database ${name}`));
   afterAll(async () => admin(`drop database if exists ${name} with (force)`));
 
+  it('refuses to start a data plane without the store or the master key', async () => {
+    const withoutStore = runJunction(['dataplane', '--port', '0'], { DATABASE_URL: '' });
+    expect((await withoutStore.exited).code).toBe(1);
+    expect(withoutStore.output()).toContain('needs the PostgreSQL store');
+    const withoutKey = runJunction(['dataplane', '--port', '0', '--database-url', databaseUrl], {
+      JUNCTION_MASTER_KEY: '',
+      JUNCTION_MASTER_KEY_FILE: '',
+    });
+    expect((await withoutKey.exited).code).toBe(1);
+    expect(withoutKey.output()).toContain('JUNCTION_MASTER_KEY');
+  });
+
   it('requires a master key, migrates, serves, and stops cleanly', async () => {
     const withoutKey = runJunction(['serve', '--port', '0', '--database-url', databaseUrl]);
     expect((await withoutKey.exited).code).toBe(1);
@@ -35,9 +50,10 @@ describe.skipIf(unavailable !== undefined)('junction on PostgreSQL', () => {
     expect(migrate.output()).toContain('Migrations applied to the postgres store');
 
     const token = `jat_${randomBytes(24).toString('base64url')}`;
+    const masterKey = randomBytes(32).toString('hex');
     const serve = runJunction(['serve', '--port', '0', '--host', '127.0.0.1', '--demo'], {
       DATABASE_URL: databaseUrl,
-      JUNCTION_MASTER_KEY: randomBytes(32).toString('hex'),
+      JUNCTION_MASTER_KEY: masterKey,
       JUNCTION_ADMIN_TOKEN: token,
     });
     const [, url] = await serve.waitFor(/Junction is running at (http:\/\/127\.0\.0\.1:\d+)/);
@@ -52,6 +68,33 @@ describe.skipIf(unavailable !== undefined)('junction on PostgreSQL', () => {
       authorization: `Bearer ${token}`,
     });
     expect(status.json.store).toBe('postgres');
+
+    // A data-plane process on the same store serves the same keys and models, and nothing else.
+    const spool = mkdtempSync(join(tmpdir(), 'junction-cli-dp-'));
+    const dataplane = runJunction(['dataplane', '--port', '0', '--host', '127.0.0.1', '--data-dir', spool], {
+      DATABASE_URL: databaseUrl,
+      JUNCTION_MASTER_KEY: masterKey,
+    });
+    const [, dataUrl] = await dataplane.waitFor(/Junction data plane serving on (http:\/\/127\.0\.0\.1:\d+)/);
+    const viaDataPlane = await http<{ data: { id: string }[] }>(`${dataUrl}/v1/models`, 'GET', undefined, {
+      authorization: `Bearer ${key}`,
+    });
+    expect(viaDataPlane.json.data.map((model) => model.id)).toEqual(['demo-chat', 'demo-embed']);
+    const chat = await http<{ choices: { message: { content: string } }[] }>(
+      `${dataUrl}/v1/chat/completions`,
+      'POST',
+      { model: 'demo-chat', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${key}` },
+    );
+    expect(chat.json.choices[0]?.message.content).toBe('You said: hi');
+    const notHere = await http(`${dataUrl}/admin/v1/status`, 'GET', undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(notHere.status).toBe(404);
+    dataplane.child.kill('SIGTERM');
+    expect((await dataplane.exited).code).toBe(0);
+    rmSync(spool, { recursive: true, force: true });
+
     serve.child.kill('SIGTERM');
     expect((await serve.exited).code).toBe(0);
   });

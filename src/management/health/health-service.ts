@@ -3,7 +3,7 @@
  * schedule. The board is shared with the data plane (whose traffic reports into it too); this service
  * restores it at start and persists every change, off the request path, with a short history per entry.
  */
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { providerTypeInfo } from '../../core/providers/catalog.js';
 import type { Diagnostic } from '../../core/routing/health.js';
@@ -64,6 +64,8 @@ export class HealthService {
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** The latest check time `reload()` has seen stored. */
+  #reloadedUpTo: Date | undefined;
 
   constructor(options: HealthServiceOptions) {
     this.#options = options;
@@ -71,16 +73,7 @@ export class HealthService {
 
   /** Restores the board from the store and starts persisting its changes. */
   async start(): Promise<void> {
-    const rows = await this.#options.db.select().from(providerHealth);
-    for (const row of rows) {
-      this.#options.board.load(row.providerId, {
-        status: row.status as HealthRecord['status'],
-        lastCheckedAt: row.lastCheckedAt?.getTime() ?? null,
-        lastVerifiedAt: row.lastVerifiedAt?.getTime() ?? null,
-        latencyMs: row.latencyMs,
-        diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
-      });
-    }
+    await this.reload();
     const unsubscribeChanges = this.#options.board.onChange((observation, record) =>
       this.#persist(observation, record),
     );
@@ -92,6 +85,32 @@ export class HealthService {
     if (this.#options.intervalMs > 0) {
       this.#timer = setInterval(() => void this.sweep(), this.#options.intervalMs);
       this.#timer.unref();
+    }
+  }
+
+  /**
+   * Loads the stored health of every entry checked more recently than the board knows (at start, and on a replica
+   * or data-plane process, what another process checked since).
+   */
+  async reload(): Promise<void> {
+    const since = this.#reloadedUpTo;
+    const rows = await this.#options.db
+      .select()
+      .from(providerHealth)
+      .where(since ? gt(providerHealth.lastCheckedAt, since) : undefined);
+    for (const row of rows) {
+      const lastCheckedAt = row.lastCheckedAt?.getTime() ?? null;
+      if (row.lastCheckedAt && (!this.#reloadedUpTo || row.lastCheckedAt > this.#reloadedUpTo))
+        this.#reloadedUpTo = row.lastCheckedAt;
+      const known = this.#options.board.get(row.providerId);
+      if (known && (known.lastCheckedAt ?? 0) >= (lastCheckedAt ?? 0)) continue;
+      this.#options.board.load(row.providerId, {
+        status: row.status as HealthRecord['status'],
+        lastCheckedAt,
+        lastVerifiedAt: row.lastVerifiedAt?.getTime() ?? null,
+        latencyMs: row.latencyMs,
+        diagnostic: (row.diagnostic as Diagnostic | null) ?? null,
+      });
     }
   }
 

@@ -78,6 +78,8 @@ export class UsageDrainer {
   readonly #db: Database;
   readonly #copyRows: Store['copyRows'];
   readonly #logger: Logger;
+  /** When the last "could not be stored" warning was logged. */
+  #warnedAt = 0;
   readonly #intervalMs: number;
   readonly #defaultPrices: boolean;
   readonly #configVersion: (() => number | undefined) | undefined;
@@ -149,8 +151,13 @@ export class UsageDrainer {
           if (options.paced) await pause(performance.now() - startedAt);
         }
       } catch (error) {
-        // The store is away or refused: the lines stay in the spool and the next run tries again.
-        this.#logger.warn({ err: error }, 'usage records could not be stored yet; they stay in the spool');
+        // The store is away or refused: the lines stay in the spool and the next run tries again (every 100 ms,
+        // so the warning is repeated at most every 30 seconds while it lasts).
+        const now = Date.now();
+        if (now - this.#warnedAt >= 30_000) {
+          this.#warnedAt = now;
+          this.#logger.warn({ err: error }, 'usage records could not be stored yet; they stay in the spool');
+        }
       } finally {
         this.#running = undefined;
       }

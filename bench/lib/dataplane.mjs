@@ -1,0 +1,104 @@
+// T5 on a data-plane process: `junction serve` (the management plane, on the load core: it only takes the
+// configuration) and `junction dataplane` (on the target core) share a fresh PostgreSQL database. The data plane
+// is measured like the pass-through target: RSS idle after start and configuration, then chat at c64 (CPU per
+// request, req/s, latency, RSS peak), in each repetition.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { configureJunction, MODELS, startJunction } from './junction.mjs';
+import { measure } from './measure.mjs';
+import { chatBody } from './mock-bodies.mjs';
+import { createDatabase } from './pgdb.mjs';
+import { rssKb, sleep, stopChild, waitFor } from './proc.mjs';
+import { runWrk } from './wrk.mjs';
+
+/** Starts the pair, configures it through the management plane, and waits until the data plane serves the key. */
+export async function startDataPlanePair({ root, core, managementCore, workDir, mockUrl, onCleanup, label }) {
+  const database = await createDatabase(label);
+  const started = [];
+  const stop = async () => {
+    for (const child of started.reverse()) await stopChild(child);
+    await database.drop();
+  };
+  onCleanup(stop);
+  const management = await startJunction({
+    root,
+    core: managementCore,
+    dataDir: mkdtempSync(join(workDir, `${label}-management-`)),
+    databaseUrl: database.url,
+  });
+  started.push(management.child);
+  const { secret } = await configureJunction(management.url, mockUrl);
+  const dataPlane = await startJunction({
+    root,
+    core,
+    dataDir: mkdtempSync(join(workDir, `${label}-dataplane-`)),
+    databaseUrl: database.url,
+    command: 'dataplane',
+  });
+  started.push(dataPlane.child);
+  await waitFor(async () => (await modelsStatus(dataPlane.url, secret)) === 200, {
+    timeoutMs: 30_000,
+    what: 'the data plane to serve the bench key',
+  });
+  return { database, management, dataPlane, secret, stop };
+}
+
+async function modelsStatus(url, secret) {
+  const response = await request(`${url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+export async function dataPlaneScenario({
+  root,
+  core,
+  loadCore,
+  mock,
+  workDir,
+  plan,
+  budget,
+  log,
+  onCleanup,
+}) {
+  const pair = await startDataPlanePair({
+    root,
+    core,
+    managementCore: loadCore,
+    workDir,
+    mockUrl: mock.url,
+    onCleanup,
+    label: 'dataplane',
+  });
+  try {
+    const { dataPlane, secret } = pair;
+    await sleep(2000);
+    const idleRssKb = rssKb(dataPlane.pid);
+    log(
+      `  data plane: pid ${dataPlane.pid}, idle RSS ${(idleRssKb / 1024).toFixed(0)} MB (${pair.database.name})`,
+    );
+    const load = (connections, seconds) => () =>
+      runWrk({
+        core: loadCore,
+        url: `${dataPlane.url}/v1/chat/completions`,
+        headers: { authorization: `Bearer ${secret}` },
+        body: chatBody(MODELS.chat),
+        connections,
+        seconds,
+      });
+    await load(32, plan.warmupSeconds)();
+    const runs = [];
+    for (let rep = 0; rep < plan.repetitions; rep++) {
+      log(`  data plane: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
+      runs.push(
+        await measure(
+          { targetPid: dataPlane.pid, mockPid: mock.pid, load: load(64, plan.seconds) },
+          { budget, log, redos: plan.redos },
+        ),
+      );
+    }
+    return { database: pair.database.name, idleRssKb, runs };
+  } finally {
+    await pair.stop().catch((error) => log(`  data plane: cleanup failed: ${error.message}`));
+  }
+}
