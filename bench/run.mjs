@@ -194,6 +194,8 @@ async function main() {
         p50Ms: median(raw.runs.map((r) => r.p50Ms)),
         p99Ms: median(raw.runs.map((r) => r.p99Ms)),
         errors: raw.runs.reduce((sum, r) => sum + r.errors, 0),
+        rateP50Ms: median(raw.rateRuns.map((r) => r.p50Ms)),
+        rateP99Ms: median(raw.rateRuns.map((r) => r.p99Ms)),
       };
     } else log(`data-plane scenario skipped: PostgreSQL on 127.0.0.1:5432 is not available (${available})`);
   }
@@ -243,7 +245,7 @@ async function main() {
   if (dataplane) {
     lines.push(
       '',
-      `Data-plane process (junction dataplane on PostgreSQL, c64, ${plan.repetitions} repetitions): ${dataplane.cpuUs?.toFixed(0)} µs/req, ${dataplane.rps?.toFixed(0)} req/s, p50 ${dataplane.p50Ms.toFixed(2)} / p99 ${dataplane.p99Ms.toFixed(2)} ms, RSS idle ${dataplane.idleRssMb.toFixed(0)} → peak ${dataplane.peakC64Mb.toFixed(0)} MB, errors ${dataplane.errors}`,
+      `Data-plane process (junction dataplane on PostgreSQL, c64, ${plan.repetitions} repetitions): ${dataplane.cpuUs?.toFixed(0)} µs/req, ${dataplane.rps?.toFixed(0)} req/s, p50 ${dataplane.p50Ms.toFixed(2)} / p99 ${dataplane.p99Ms.toFixed(2)} ms, RSS idle ${dataplane.idleRssMb.toFixed(0)} → peak ${dataplane.peakC64Mb.toFixed(0)} MB, errors ${dataplane.errors}; at ${plan.rate} req/s p50 ${dataplane.rateP50Ms.toFixed(2)} / p99 ${dataplane.rateP99Ms.toFixed(2)} ms${summary.direct ? ` (added vs direct: p50 +${(dataplane.rateP50Ms - summary.direct.rateLatencyMs.p50).toFixed(2)} / p99 +${(dataplane.rateP99Ms - summary.direct.rateLatencyMs.p99).toFixed(2)} ms)` : ''}`,
     );
   }
   if (scale) {

@@ -1,7 +1,7 @@
 // T5 on a data-plane process: `junction serve` (the management plane, on the load core: it only takes the
 // configuration) and `junction dataplane` (on the target core) share a fresh PostgreSQL database. The data plane
 // is measured like the pass-through target: RSS idle after start and configuration, then chat at c64 (CPU per
-// request, req/s, latency, RSS peak), in each repetition.
+// request, req/s, latency, RSS peak) and chat at the T2 rate (latency, to compare with `direct`), in each repetition.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -10,6 +10,7 @@ import { measure } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
 import { createDatabase } from './pgdb.mjs';
 import { rssKb, sleep, stopChild, waitFor } from './proc.mjs';
+import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
 
 /** Starts the pair, configures it through the management plane, and waits until the data plane serves the key. */
@@ -41,7 +42,10 @@ export async function startDataPlanePair({ root, core, managementCore, workDir, 
     timeoutMs: 30_000,
     what: 'the data plane to serve the bench key',
   });
-  return { database, management, dataPlane, secret, stop };
+  // Once the configuration is in place the management plane is not needed: stopping it leaves the load core to the
+  // load generator and the mock alone (the data plane keeps serving from its snapshot).
+  const stopManagement = () => stopChild(management.child);
+  return { database, management, dataPlane, secret, stop, stopManagement };
 }
 
 async function modelsStatus(url, secret) {
@@ -72,6 +76,7 @@ export async function dataPlaneScenario({
   });
   try {
     const { dataPlane, secret } = pair;
+    await pair.stopManagement();
     await sleep(2000);
     const idleRssKb = rssKb(dataPlane.pid);
     log(
@@ -88,16 +93,29 @@ export async function dataPlaneScenario({
       });
     await load(32, plan.warmupSeconds)();
     const runs = [];
+    const rateRuns = [];
+    const measured = (run) =>
+      measure({ targetPid: dataPlane.pid, mockPid: mock.pid, load: run }, { budget, log, redos: plan.redos });
     for (let rep = 0; rep < plan.repetitions; rep++) {
       log(`  data plane: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
-      runs.push(
-        await measure(
-          { targetPid: dataPlane.pid, mockPid: mock.pid, load: load(64, plan.seconds) },
-          { budget, log, redos: plan.redos },
+      runs.push(await measured(load(64, plan.seconds)));
+      log(`  data plane: chat at ${plan.rate} req/s ${plan.rateSeconds}s (repetition ${rep + 1})`);
+      rateRuns.push(
+        await measured(() =>
+          runRate({
+            core: loadCore,
+            url: `${dataPlane.url}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${secret}` },
+            body: chatBody(MODELS.chat),
+            mode: 'latency',
+            rate: plan.rate,
+            seconds: plan.rateSeconds,
+            connections: 16,
+          }),
         ),
       );
     }
-    return { database: pair.database.name, idleRssKb, runs };
+    return { database: pair.database.name, idleRssKb, runs, rateRuns };
   } finally {
     await pair.stop().catch((error) => log(`  data plane: cleanup failed: ${error.message}`));
   }

@@ -36,7 +36,10 @@ export function verdicts({ summary, scale, cold, streamForwarding, streams, data
         'added latency at ~200 req/s',
         'p50 ≤ +0.6 ms, p99 ≤ +1.5 ms',
         p50 <= 0.6 && p99 <= 1.5 ? 'pass' : 'fail',
-        `p50 +${f(p50, 2)} ms, p99 +${f(p99, 2)} ms`,
+        `p50 +${f(p50, 2)} ms, p99 +${f(p99, 2)} ms` +
+          (dataplane
+            ? `; data-plane process on PostgreSQL, for information: p50 +${f(dataplane.rateP50Ms - direct.rateLatencyMs.p50, 2)} ms, p99 +${f(dataplane.rateP99Ms - direct.rateLatencyMs.p99, 2)} ms`
+            : ''),
       ),
     );
   } else

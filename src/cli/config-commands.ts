@@ -6,7 +6,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { request } from 'undici';
-import { parse, stringify } from 'yaml';
 
 interface Connection {
   url: string;
@@ -118,6 +117,8 @@ export function addConfigCommands(program: Command, write: (text: string) => voi
       .option('-o, --output <file>', 'write to a file instead of standard output'),
   ).action(async (options: Record<string, unknown>) => {
     const document = await call<Record<string, unknown>>(connection(options), 'GET', '/config');
+    // Loaded by the commands that use it: every other command (serve, dataplane) starts without it.
+    const { stringify } = await import('yaml');
     const yaml = stringify(document, { lineWidth: 0 });
     if (typeof options.output === 'string') {
       await writeFile(options.output, yaml, { mode: 0o600 });
@@ -136,6 +137,7 @@ export function addConfigCommands(program: Command, write: (text: string) => voi
     const text = await readFile(String(options.file), 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read ${String(options.file)} (${error.code ?? error.message})`);
     });
+    const { parse } = await import('yaml');
     let document: Record<string, unknown>;
     try {
       document = parse(text) as Record<string, unknown>;

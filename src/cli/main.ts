@@ -136,11 +136,6 @@ export function buildProgram(): Command {
           'junction dataplane needs the PostgreSQL store its management plane uses: pass --database-url or set DATABASE_URL',
         );
       }
-      if (!config.masterKey && !config.masterKeyFile) {
-        return fail(
-          "junction dataplane needs the management plane's master key: set JUNCTION_MASTER_KEY or JUNCTION_MASTER_KEY_FILE",
-        );
-      }
       await runUntilSignal(createLogger({ level: config.logLevel }), async (logger) => {
         const { startDataPlaneProcess } = await import('../server/data-plane-process.js');
         const started = await startDataPlaneProcess({ config, logger });

@@ -11,8 +11,6 @@ import { SnapshotHolder } from '../dataplane/snapshot-holder.js';
 import { HealthBoard } from '../health/health-board.js';
 import { type BudgetLedger, MemoryLedger } from '../limits/ledger.js';
 import { RateLimits } from '../limits/rate-limits.js';
-import { connectRedis, whenReady } from '../limits/redis.js';
-import { RedisLedger } from '../limits/redis-ledger.js';
 import { BudgetKeeper } from '../management/budgets/keeper.js';
 import { HealthService } from '../management/health/health-service.js';
 import { ConfigurationPublisher } from '../management/publisher.js';
@@ -94,22 +92,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   // Budgets and per-minute limits: counted in this process, or in Redis shared by every replica.
   const throttledWarn = throttle((message: string, error: unknown) => logger.warn({ err: error }, message));
-  const redis = config.redisUrl
-    ? connectRedis({
-        url: config.redisUrl,
-        commandTimeoutMs: config.redisTimeoutMs,
-        onError: (error) => throttledWarn('redis connection error', error),
-      })
+  // The Redis client is loaded only when Redis is configured.
+  const shared = config.redisUrl
+    ? await (async (url) => {
+        const [{ connectRedis, whenReady }, { RedisLedger }] = await Promise.all([
+          import('../limits/redis.js'),
+          import('../limits/redis-ledger.js'),
+        ]);
+        const client = connectRedis({
+          url,
+          commandTimeoutMs: config.redisTimeoutMs,
+          onError: (error) => throttledWarn('redis connection error', error),
+        });
+        if (!(await whenReady(client, 3_000))) {
+          logger.warn(
+            { policy: config.limitsOnRedisFailure },
+            'redis is not reachable yet: budgets and limits follow the failure policy until it is',
+          );
+        }
+        const ledger = new RedisLedger({
+          redis: client,
+          onFailure: config.limitsOnRedisFailure,
+          warn: throttledWarn,
+        });
+        return { client, ledger };
+      })(config.redisUrl)
     : undefined;
-  if (redis && !(await whenReady(redis, 3_000))) {
-    logger.warn(
-      { policy: config.limitsOnRedisFailure },
-      'redis is not reachable yet: budgets and limits follow the failure policy until it is',
-    );
-  }
-  const ledger = redis
-    ? new RedisLedger({ redis, onFailure: config.limitsOnRedisFailure, warn: throttledWarn })
-    : new MemoryLedger();
+  const redis = shared?.client;
+  const ledger: BudgetLedger = shared?.ledger ?? new MemoryLedger();
   const rateLimits = new RateLimits({
     ...(redis ? { redis } : {}),
     onFailure: config.limitsOnRedisFailure,

@@ -32,12 +32,14 @@ describe.skipIf(unavailable !== undefined)('junction on PostgreSQL', () => {
     const withoutStore = runJunction(['dataplane', '--port', '0'], { DATABASE_URL: '' });
     expect((await withoutStore.exited).code).toBe(1);
     expect(withoutStore.output()).toContain('needs the PostgreSQL store');
-    const withoutKey = runJunction(['dataplane', '--port', '0', '--database-url', databaseUrl], {
-      JUNCTION_MASTER_KEY: '',
-      JUNCTION_MASTER_KEY_FILE: '',
-    });
+    const emptyDataDir = mkdtempSync(join(tmpdir(), 'junction-cli-dp-nokey-'));
+    const withoutKey = runJunction(
+      ['dataplane', '--port', '0', '--database-url', databaseUrl, '--data-dir', emptyDataDir],
+      { JUNCTION_MASTER_KEY: '', JUNCTION_MASTER_KEY_FILE: '' },
+    );
     expect((await withoutKey.exited).code).toBe(1);
-    expect(withoutKey.output()).toContain('JUNCTION_MASTER_KEY');
+    expect(withoutKey.output()).toContain('No master key: set JUNCTION_MASTER_KEY');
+    rmSync(emptyDataDir, { recursive: true, force: true });
   });
 
   it('requires a master key, migrates, serves, and stops cleanly', async () => {
