@@ -285,7 +285,7 @@ export interface StreamResult {
 
 /**
  * Relays `body` to `response`, whose headers are already set, starting with the opening `readOpening` held back
- * (translated by the same translator, which carries on from there).
+ * (translated by the same translator, which carries on from there). It empties `opening.out` once written.
  */
 export function relayStream(
   response: ServerResponse,
@@ -370,7 +370,10 @@ export function relayStream(
     response.on('close', onClientClose);
     done = opening.done;
     if (done) beforeDone?.();
-    write(opening.out);
+    // The opening's text is released once written: the callers' frames hold `opening` for the whole stream.
+    const first = opening.out;
+    opening.out = '';
+    write(first);
     if (done) {
       finish('complete');
       return;
