@@ -214,49 +214,13 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
         if (deployment.provider.type === 'echo') {
           upstream = await input.echo(echoContext(input, deployment, model, signal));
         } else {
-          const built = build(adapter, input, deployment);
-          if (!built.ok) {
-            note(deployment, { backend: deployment.id, outcome: 'skipped' });
-            lastError = built.error;
+          const sent = await sendAttempt(input, adapter, deployment, signal);
+          if (!sent.ok) {
+            note(deployment, { backend: deployment.id, outcome: sent.outcome });
+            lastError = sent.error;
             continue;
           }
-          let authorized: Awaited<ReturnType<Authorizer['authorize']>>;
-          try {
-            authorized = await input.authorizer.authorize(
-              deployment.provider,
-              built.request,
-              input.clientHeaders,
-            );
-          } catch (error) {
-            note(deployment, { backend: deployment.id, outcome: 'credential' });
-            const reason = error instanceof Error ? `: ${error.message}` : '';
-            lastError = new GatewayError(
-              'upstream_error',
-              redactSecrets(
-                `No credential could be obtained for ${deployment.provider.id}${reason}`,
-                deployment.provider.secrets,
-              ),
-            );
-            continue;
-          }
-          if (!authorized.ok) {
-            note(deployment, { backend: deployment.id, outcome: 'skipped' });
-            lastError = authorized.error;
-            continue;
-          }
-          framing = built.request.framing;
-          warnings = built.warnings;
-          upstream = await input.http.send(
-            deployment.provider.origin,
-            {
-              method: built.request.method,
-              path: built.request.path,
-              headers: { ...authorized.headers, 'x-request-id': input.requestId },
-              body: built.request.body,
-            },
-            signal,
-            input.execution?.firstByteTimeoutMs,
-          );
+          ({ framing, warnings, upstream } = sent);
         }
         if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
           const outcome = await answer(
@@ -608,6 +572,54 @@ async function answer(
   input.beforeComplete?.(result);
   response.end(out);
   return { kind: 'done', result };
+}
+
+type SentAttempt =
+  | { ok: true; framing: UpstreamRequest['framing']; warnings: readonly string[]; upstream: UpstreamResponse }
+  | { ok: false; outcome: 'skipped' | 'credential'; error: GatewayError };
+
+/**
+ * Builds one attempt's upstream request, authorizes it and sends it; resolves with the upstream's answer headers.
+ * The built request (with its body and headers) lives only in this frame, not for as long as the answer streams.
+ */
+async function sendAttempt(
+  input: ExecuteInput,
+  adapter: ProviderAdapter,
+  deployment: Deployment,
+  signal: AbortSignal,
+): Promise<SentAttempt> {
+  const built = build(adapter, input, deployment);
+  if (!built.ok) return { ok: false, outcome: 'skipped', error: built.error };
+  let authorized: Awaited<ReturnType<Authorizer['authorize']>>;
+  try {
+    authorized = await input.authorizer.authorize(deployment.provider, built.request, input.clientHeaders);
+  } catch (error) {
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    return {
+      ok: false,
+      outcome: 'credential',
+      error: new GatewayError(
+        'upstream_error',
+        redactSecrets(
+          `No credential could be obtained for ${deployment.provider.id}${reason}`,
+          deployment.provider.secrets,
+        ),
+      ),
+    };
+  }
+  if (!authorized.ok) return { ok: false, outcome: 'skipped', error: authorized.error };
+  const upstream = await input.http.send(
+    deployment.provider.origin,
+    {
+      method: built.request.method,
+      path: built.request.path,
+      headers: { ...authorized.headers, 'x-request-id': input.requestId },
+      body: built.request.body,
+    },
+    signal,
+    input.execution?.firstByteTimeoutMs,
+  );
+  return { ok: true, framing: built.request.framing, warnings: built.warnings, upstream };
 }
 
 function build(adapter: ProviderAdapter, input: ExecuteInput, deployment: Deployment): BuildResult {
