@@ -4,19 +4,12 @@
  */
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { http, ok, startTestGateway } from '../support/gateway.js';
+import { addEchoChatModel, http, startTestGateway } from '../support/gateway.js';
 
 describe('shutdown', () => {
   it('drains an in-flight stream and refuses new work meanwhile', async () => {
     const gateway = await startTestGateway({ config: { drainTimeoutMs: 10_000 } });
-    await ok(gateway.admin('POST', '/providers', { id: 'echo', type: 'echo', displayName: 'Echo' }));
-    await ok(
-      gateway.admin('POST', '/models', {
-        id: 'chat',
-        kind: 'chat',
-        deployments: [{ providerId: 'echo', upstreamModel: 'echo' }],
-      }),
-    );
+    await addEchoChatModel(gateway);
     const key = (await gateway.createKey()).secret;
     // Forty words at the echo provider's pace take several hundred milliseconds to stream.
     const words = Array.from({ length: 40 }, (_, index) => `w${index}`).join(' ');

@@ -3,7 +3,7 @@
  * chat, streams, embeddings and models from the snapshot in memory, while the admin API reports the failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { addEchoChatModel, ok, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { storeKinds } from '../support/stores.js';
 
 const kinds = await storeKinds();
@@ -14,14 +14,7 @@ describe.each(kinds)('with the %s store stopped', (kind) => {
 
   beforeAll(async () => {
     gateway = await startTestGateway({ store: kind });
-    await ok(gateway.admin('POST', '/providers', { id: 'echo', type: 'echo', displayName: 'Echo' }));
-    await ok(
-      gateway.admin('POST', '/models', {
-        id: 'chat',
-        kind: 'chat',
-        deployments: [{ providerId: 'echo', upstreamModel: 'echo' }],
-      }),
-    );
+    await addEchoChatModel(gateway);
     await ok(
       gateway.admin('POST', '/models', {
         id: 'embed',

@@ -13,7 +13,14 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { resolveConfig } from '../../src/server/config.js';
 import { type RunningDataPlane, startDataPlaneProcess } from '../../src/server/data-plane-process.js';
 import { openStore, type Store } from '../../src/store/database.js';
-import { http, ok, startTestGateway, TEST_MASTER_KEY, type TestGateway } from '../support/gateway.js';
+import {
+  addEchoChatModel,
+  http,
+  ok,
+  startTestGateway,
+  TEST_MASTER_KEY,
+  type TestGateway,
+} from '../support/gateway.js';
 import { openPostgresTestStore, postgresUnavailableReason } from '../support/stores.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -89,14 +96,7 @@ describe.skipIf(unavailable !== undefined)('a data-plane process beside the mana
   beforeAll(async () => {
     store = await openPostgresTestStore();
     management = await startTestGateway({ store });
-    await ok(management.admin('POST', '/providers', { id: 'echo', type: 'echo', displayName: 'Echo' }));
-    await ok(
-      management.admin('POST', '/models', {
-        id: 'chat',
-        kind: 'chat',
-        deployments: [{ providerId: 'echo', upstreamModel: 'echo' }],
-      }),
-    );
+    await addEchoChatModel(management);
     key = await management.createKey();
 
     const target = new URL(store.location);
@@ -250,14 +250,7 @@ describe.skipIf(unavailable !== undefined)('replicas of junction serve on one Po
   });
 
   it('serve a change made through either one', async () => {
-    await ok(first.admin('POST', '/providers', { id: 'echo', type: 'echo', displayName: 'Echo' }));
-    await ok(
-      first.admin('POST', '/models', {
-        id: 'chat',
-        kind: 'chat',
-        deployments: [{ providerId: 'echo', upstreamModel: 'echo' }],
-      }),
-    );
+    await addEchoChatModel(first);
     const { secret } = await second.createKey();
     const answer = await eventually(async () => {
       const result = await first.call('GET', '/v1/models', undefined, secret);

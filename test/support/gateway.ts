@@ -183,3 +183,15 @@ export async function addChatModel(gateway: TestGateway, upstreamUrl: string): P
     }),
   );
 }
+
+/** Adds the in-process echo provider entry `echo` and chat model `chat` served by it. */
+export async function addEchoChatModel(gateway: Pick<TestGateway, 'admin'>): Promise<void> {
+  await ok(gateway.admin('POST', '/providers', { id: 'echo', type: 'echo', displayName: 'Echo' }));
+  await ok(
+    gateway.admin('POST', '/models', {
+      id: 'chat',
+      kind: 'chat',
+      deployments: [{ providerId: 'echo', upstreamModel: 'echo' }],
+    }),
+  );
+}
