@@ -131,11 +131,6 @@ export function buildProgram(): Command {
         dataDir: options.dataDir as string | undefined,
         databaseUrl: options.databaseUrl as string | undefined,
       });
-      if (!config.databaseUrl) {
-        return fail(
-          'junction dataplane needs the PostgreSQL store its management plane uses: pass --database-url or set DATABASE_URL',
-        );
-      }
       await runUntilSignal(createLogger({ level: config.logLevel }), async (logger) => {
         const { startDataPlaneProcess } = await import('../server/data-plane-process.js');
         const started = await startDataPlaneProcess({ config, logger });

@@ -3,7 +3,7 @@
  * schedule. The board is shared with the data plane (whose traffic reports into it too); this service
  * restores it at start and persists every change, off the request path, with a short history per entry.
  */
-import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
 import { providerTypeInfo } from '../../core/providers/catalog.js';
 import type { Diagnostic } from '../../core/routing/health.js';
@@ -90,14 +90,16 @@ export class HealthService {
 
   /**
    * Loads the stored health of every entry checked more recently than the board knows (at start, and on a replica
-   * or data-plane process, what another process checked since).
+   * or data-plane process, what another process checked since). Rows checked in the same millisecond as the latest
+   * one seen are read again (a row written just after that read would be missed otherwise); the board's own time
+   * skips those it already holds.
    */
   async reload(): Promise<void> {
     const since = this.#reloadedUpTo;
     const rows = await this.#options.db
       .select()
       .from(providerHealth)
-      .where(since ? gt(providerHealth.lastCheckedAt, since) : undefined);
+      .where(since ? gte(providerHealth.lastCheckedAt, since) : undefined);
     for (const row of rows) {
       const lastCheckedAt = row.lastCheckedAt?.getTime() ?? null;
       if (row.lastCheckedAt && (!this.#reloadedUpTo || row.lastCheckedAt > this.#reloadedUpTo))
