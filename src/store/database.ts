@@ -5,12 +5,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
-import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
 import { packageRoot } from '../package-root.js';
 import { schema } from './schema.js';
 import { unpackStoreTemplate } from './template.js';
@@ -26,12 +21,12 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Embedded store only: appends rows with one `COPY … FROM` of PostgreSQL's text format (one line per row,
-   * tab-separated, in `columns` order; see `copyText`). Several times cheaper per row than any INSERT in the
+   * Embedded store only: appends rows with one `COPY … FROM` of PostgreSQL's text format (`lines`: one per row,
+   * tab-separated, in `columns` order, each ending in a newline; see `copyLines`). Several times cheaper per row than any INSERT in the
    * embedded store, which spends most of an INSERT's time encoding a large parameter. Fails as a whole, adding
    * nothing, when a row breaks a constraint (a duplicate id).
    */
-  copyRows?(table: string, columns: readonly string[], text: string): Promise<void>;
+  copyRows?(table: string, columns: readonly string[], lines: readonly string[]): Promise<void>;
 }
 
 export interface StoreOptions {
@@ -44,10 +39,6 @@ export interface StoreOptions {
   /** Embedded store only: keep the database in memory (tests). */
   inMemory?: boolean;
 }
-
-// PostgreSQL returns int8/numeric as strings while PGlite returns numbers; make pg match.
-pg.types.setTypeParser(20, (value) => Number(value));
-pg.types.setTypeParser(1700, (value) => Number(value));
 
 /** The one migrations folder, applied to both stores. */
 export function migrationsFolder(): string {
@@ -72,6 +63,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 async function openPostgres(url: string): Promise<Store> {
+  // Each store's driver is loaded only when that store is opened: a process on PostgreSQL (a data plane) never
+  // loads the embedded store's code, nor an embedded one PostgreSQL's.
+  const [{ default: pg }, { drizzle: drizzleNodePostgres }, { migrate: migrateNodePostgres }] =
+    await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
+  // PostgreSQL returns int8/numeric as strings while PGlite returns numbers; make pg match.
+  pg.types.setTypeParser(20, (value) => Number(value));
+  pg.types.setTypeParser(1700, (value) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   // An idle connection the server ends (a restart, a failover, an administrator) is reported here and dropped by
   // the pool; the next query opens a new one. Without a listener the error would end the process.
@@ -136,8 +138,11 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
   }
   if (dataPath && !options.loadDataDir) await unpackFreshStore(dataPath);
   const loadDataDir = options.loadDataDir;
-  // Loaded here, not at the top: a process on PostgreSQL (a data plane) never loads the embedded store.
-  const { PGlite } = await import('@electric-sql/pglite');
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   const client = await PGlite.create(dataPath, {
     ...(loadDataDir ? { loadDataDir } : {}),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
@@ -150,9 +155,12 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
     db: db as unknown as Database,
     location: dataPath ?? 'memory',
     migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
-    copyRows: async (table, columns, text) => {
+    copyRows: async (table, columns, lines) => {
       const list = columns.map((column) => `"${column}"`).join(', ');
-      await client.query(`copy "${table}" (${list}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+      // The Blob joins the lines in its own memory, not as one large string on the JS heap.
+      await client.query(`copy "${table}" (${list}) from '/dev/blob'`, [], {
+        blob: new Blob(lines as string[]),
+      });
     },
     close: async () => {
       if (closed) return;

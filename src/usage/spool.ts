@@ -15,6 +15,7 @@ import {
   readFileSync,
   readSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -113,6 +114,21 @@ export class SpoolReader {
       if (records.length >= max) break;
     }
     return { records, next };
+  }
+
+  /** Whether the spool holds anything beyond the checkpoint (perhaps only a line still being written). */
+  pending(): boolean {
+    const saved = this.#checkpoint();
+    for (const file of this.files()) {
+      if (saved && file < saved.file) continue;
+      const start = saved && file === saved.file ? saved.offset : 0;
+      try {
+        if (statSync(join(this.#dir, file)).size > start) return true;
+      } catch {
+        // Deleted meanwhile: nothing there.
+      }
+    }
+    return false;
   }
 
   /** Records that the lines up to `checkpoint` are stored, and deletes the files wholly before it. */

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyText, UsageDrainer } from '../../src/management/usage/drain.js';
+import { copyLines, jsonPieces, UsageDrainer } from '../../src/management/usage/drain.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { Store } from '../../src/store/database.js';
 import { usageRecords } from '../../src/store/schema.js';
@@ -70,9 +70,9 @@ describe('usage rows appended with COPY (embedded store)', () => {
   /** A spool and its drainer, appending with COPY or not; `beforeAppend` runs before each COPY. */
   const drainer = (copy: boolean, beforeAppend?: () => unknown) => {
     const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
-    const copyRows: Store['copyRows'] = async (table, columns, text) => {
+    const copyRows: Store['copyRows'] = async (table, columns, lines) => {
       await beforeAppend?.();
-      await store.copyRows!(table, columns, text);
+      await store.copyRows!(table, columns, lines);
     };
     return {
       spool: new SpoolWriter(dir),
@@ -86,8 +86,22 @@ describe('usage rows appended with COPY (embedded store)', () => {
 
   it('writes COPY text with nulls, booleans, JSON and escapes', () => {
     expect(
-      copyText(['a', 'b', 'c', 'd', 'e'], [{ a: null, b: true, c: 1.5, d: { k: 'x\ty' }, e: 'p\\q\nr' }]),
-    ).toBe('\\N\tt\t1.5\t{"k":"x\\\\ty"}\tp\\\\q\\nr\n');
+      copyLines(
+        ['a', 'b', 'c', 'd', 'e'],
+        [
+          { a: null, b: true, c: 1.5, d: { k: 'x\ty' }, e: 'p\\q\nr' },
+          { a: 'x', b: false, c: 0 },
+        ],
+      ),
+    ).toEqual(['\\N\tt\t1.5\t{"k":"x\\\\ty"}\tp\\\\q\\nr\n', 'x\tf\t0\t\\N\t\\N\n']);
+  });
+
+  it('splits rows for INSERT into JSON arrays of bounded size, a longer row alone', () => {
+    const rows = [{ a: 'x'.repeat(10) }, { a: 'y'.repeat(10) }, { a: 'z'.repeat(50) }, { a: 1 }];
+    const pieces = jsonPieces(rows, 40);
+    expect(pieces.map((piece) => JSON.parse(piece))).toEqual([[rows[0], rows[1]], [rows[2]], [rows[3]]]);
+    expect(pieces.flatMap((piece) => JSON.parse(piece) as unknown[])).toEqual(rows);
+    expect(jsonPieces([])).toEqual([]);
   });
 
   it('stores every value as the INSERT path does', async () => {

@@ -52,14 +52,45 @@ function copyValue(value: unknown): string {
   return text.replace(SPECIAL, (character) => ESCAPES[character]!);
 }
 
-/** Rows (keyed by column name) as COPY text: one line per row, values tab-separated in `columns` order. */
-export function copyText(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string {
-  let text = '';
+/**
+ * Rows (keyed by column name) as COPY text, one string per row (tab-separated values in `columns` order, ending in a
+ * newline). The store concatenates them outside the JS heap: a batch joined into one string would be a large
+ * object, which only a full collection frees.
+ */
+export function copyLines(
+  columns: readonly string[],
+  rows: ReadonlyArray<Record<string, unknown>>,
+): string[] {
+  return rows.map((row) => {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyValue(row[columns[i]!]);
+    return `${line}\n`;
+  });
+}
+
+/**
+ * Most characters of JSON in one INSERT's parameter. Larger strings are allocated as large objects, which stay in
+ * the heap's old generation until a full collection; under load that grew the heap by megabytes a second.
+ */
+const MAX_INSERT_CHARS = 64 * 1024;
+
+/** Rows as JSON arrays of at most `maxChars` characters each (a row longer than that alone in its array). */
+export function jsonPieces(rows: readonly unknown[], maxChars = MAX_INSERT_CHARS): string[] {
+  const pieces: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
   for (const row of rows) {
-    for (let i = 0; i < columns.length; i++) text += (i === 0 ? '' : '\t') + copyValue(row[columns[i]!]);
-    text += '\n';
+    const json = JSON.stringify(row);
+    if (parts.length > 0 && size + json.length + 1 > maxChars) {
+      pieces.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 0;
+    }
+    parts.push(json);
+    size += json.length + 1;
   }
-  return text;
+  if (parts.length > 0) pieces.push(`[${parts.join(',')}]`);
+  return pieces;
 }
 
 /**
@@ -68,6 +99,24 @@ export function copyText(columns: readonly string[], rows: ReadonlyArray<Record<
  */
 const pause = (batchMs: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.min(50, Math.ceil(batchMs))));
+
+type Table = 'usage_records' | 'request_captures';
+
+/** What one statement (or a few, for PostgreSQL) stores. */
+type PreparedBatch =
+  | { table: Table; pieces: string[]; rows?: undefined; columns?: undefined; copy?: undefined }
+  | { table: Table; rows: Record<string, unknown>[]; columns: string[]; copy: string[]; pieces?: undefined };
+
+/** A usage record as a `usage_records` row, priced. */
+function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown> {
+  const { costUsd, priceWarning } = priceRecord(book, record);
+  const row = rowOf(COLUMNS, record);
+  row.cost_usd = costUsd;
+  row.price_warning = priceWarning;
+  // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
+  row.usage_estimated = record.usageEstimated === true;
+  return row;
+}
 
 const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
 
@@ -144,10 +193,14 @@ export class UsageDrainer {
       try {
         for (;;) {
           const startedAt = performance.now();
+          if (!this.#reader.pending()) break;
+          // The price book before the read: nothing read is held across its round trip to the store.
+          const book = await this.#priceBook();
           const { records, next } = this.#reader.read(BATCH);
-          if (records.length > 0) await this.#store(records);
+          const count = records.length;
+          if (count > 0) await this.#store(records, book);
           if (next) this.#reader.commit(next);
-          if (records.length < BATCH) break;
+          if (count < BATCH) break;
           if (options.paced) await pause(performance.now() - startedAt);
         }
       } catch (error) {
@@ -196,58 +249,75 @@ export class UsageDrainer {
     return row ? Number(row.value) : 0;
   }
 
-  async #store(lines: SpoolLine[]): Promise<void> {
+  /**
+   * Stores lines read from the spool. Everything is turned into what is sent (rows, then COPY lines or JSON text)
+   * before the first wait, so the parsed records are garbage by then: held across a store's round trips, a batch of
+   * them outlived the young generation's collections and was promoted, which grew the heap under load. It empties
+   * `lines`, so the caller's array holds none of them either.
+   */
+  async #store(lines: SpoolLine[], book: PriceBook): Promise<void> {
     const records: UsageRecord[] = [];
     const captures: CaptureRecord[] = [];
     for (const line of lines) {
       if (isCapture(line)) captures.push(line);
       else records.push(line);
     }
-    if (records.length > 0) await this.#storeRecords(records, await this.#priceBook());
-    if (captures.length > 0) await this.#storeCaptures(captures);
+    lines.length = 0;
+    const usage =
+      records.length > 0
+        ? this.#prepare(
+            'usage_records',
+            records.map((record) => usageRow(book, record)),
+          )
+        : undefined;
+    const captured =
+      captures.length > 0
+        ? this.#prepare(
+            'request_captures',
+            captures.map((capture) => rowOf(CAPTURE_COLUMNS, { ...capture })),
+          )
+        : undefined;
+    records.length = 0;
+    captures.length = 0;
+    if (usage) {
+      // Reading, parsing and pricing took about as long as the append will: requests get a turn in between.
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.#insert(usage);
+    }
+    if (captured) await this.#insert(captured);
   }
 
-  async #storeRecords(records: UsageRecord[], book: PriceBook): Promise<void> {
-    const rows = records.map((record) => {
-      const { costUsd, priceWarning } = priceRecord(book, record);
-      const row = rowOf(COLUMNS, record);
-      row.cost_usd = costUsd;
-      row.price_warning = priceWarning;
-      // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
-      row.usage_estimated = record.usageEstimated === true;
-      return row;
-    });
-    // Reading, parsing and pricing took about as long as the append will: requests get a turn in between.
-    await new Promise((resolve) => setImmediate(resolve));
-    await this.#insert('usage_records', rows);
-  }
-
-  async #storeCaptures(captures: CaptureRecord[]): Promise<void> {
-    await this.#insert(
-      'request_captures',
-      captures.map((capture) => rowOf(CAPTURE_COLUMNS, { ...capture })),
-    );
+  /**
+   * A batch's rows as the store takes them: COPY lines for the embedded store (with the rows, for the INSERT a
+   * duplicate falls back to), JSON text for PostgreSQL.
+   */
+  #prepare(table: Table, rows: Record<string, unknown>[]): PreparedBatch {
+    if (!this.#copyRows) return { table, pieces: jsonPieces(rows) };
+    const columns = (table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(([, column]) => column);
+    return { table, rows, columns, copy: copyLines(columns, rows) };
   }
 
   /**
    * One statement per batch. The embedded store appends with COPY; a batch holding an id already stored (lines
    * read again after a crash between storing and checkpointing) fails as a whole there and is stored by the
-   * idempotent INSERT instead, which PostgreSQL always uses: the rows as one JSON parameter
-   * (`jsonb_populate_recordset`), since binding parameters per row costs several times more.
+   * idempotent INSERT instead, which PostgreSQL always uses: the rows as JSON parameters
+   * (`jsonb_populate_recordset`), since binding parameters per row costs several times more, in statements of at
+   * most `MAX_INSERT_CHARS` each.
    */
-  async #insert(table: 'usage_records' | 'request_captures', rows: Record<string, unknown>[]): Promise<void> {
-    if (this.#copyRows) {
-      const columns = (table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(([, column]) => column);
+  async #insert(batch: PreparedBatch): Promise<void> {
+    if (this.#copyRows && batch.copy) {
       try {
-        await this.#copyRows(table, columns, copyText(columns, rows));
+        await this.#copyRows(batch.table, batch.columns, batch.copy);
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       }
     }
-    const name = sql.identifier(table);
-    await this.#db.execute(
-      sql`insert into ${name} select * from jsonb_populate_recordset(null::${name}, ${JSON.stringify(rows)}::jsonb) on conflict (id) do nothing`,
-    );
+    const name = sql.identifier(batch.table);
+    for (const piece of batch.pieces ?? jsonPieces(batch.rows)) {
+      await this.#db.execute(
+        sql`insert into ${name} select * from jsonb_populate_recordset(null::${name}, ${piece}::jsonb) on conflict (id) do nothing`,
+      );
+    }
   }
 }
