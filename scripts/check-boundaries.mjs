@@ -6,6 +6,7 @@
 //   health     (the in-memory health board both planes share) imports only the core
 //   usage      (the usage spool: the data plane appends, the management plane drains) imports only the core
 //   limits     (the budget ledger and rate limits both planes share) imports only the core and packages
+//   http       (the HTTP client parts both planes send with) imports only packages
 // esbuild resolves every import of every source file; type-only imports are erased, as they are at run time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ const rules = {
   health: (target) => ['health', 'core'].includes(area(target) ?? ''),
   usage: (target) => !target.startsWith('src/') || ['usage', 'core'].includes(area(target) ?? ''),
   limits: (target) => !target.startsWith('src/') || ['limits', 'core'].includes(area(target) ?? ''),
+  http: (target) => !target.startsWith('src/') || area(target) === 'http',
 };
 
 const violations = [];

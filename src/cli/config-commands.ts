@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { request } from 'undici';
+import type { request } from 'undici';
 
 interface Connection {
   url: string;
@@ -35,8 +35,10 @@ export async function call<T>(
   body?: unknown,
 ): Promise<T> {
   let response: Awaited<ReturnType<typeof request>>;
+  // Loaded here: the serving commands never load undici's index (see src/http/undici.ts).
+  const undici = await import('undici');
   try {
-    response = await request(`${target.url}/admin/v1${path}`, {
+    response = await undici.request(`${target.url}/admin/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),

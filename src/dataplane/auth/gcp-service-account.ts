@@ -6,8 +6,9 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { request } from 'undici';
+import type { Agent as UndiciAgent } from 'undici';
 import type { ServiceAccountKey } from '../../core/providers/credentials.js';
+import { Agent } from '../../http/undici.js';
 
 /** Reads and validates a service-account key file, naming the missing or malformed field. */
 export { parseServiceAccount } from '../../core/providers/credentials.js';
@@ -89,7 +90,9 @@ export function createGcpTokenSource(
     let status: number;
     let text: string;
     try {
-      const response = await request(endpoint, {
+      const response = await tokenAgent().request({
+        origin: new URL(endpoint).origin,
+        path: pathOf(endpoint),
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
@@ -170,4 +173,17 @@ function readTokenAnswer(status: number, text: string, startedAt: number, assert
   }
   const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
   return { value: accessToken, expiresAt: startedAt + expiresIn * 1000 };
+}
+
+/** The connections token requests go over (any token endpoint), made on first use. */
+let agent: UndiciAgent | undefined;
+const tokenAgent = (): UndiciAgent => {
+  agent ??= new Agent();
+  return agent;
+};
+
+/** A URL's path with its query. */
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
 }

@@ -2,7 +2,8 @@
  * Sends upstream requests over HTTP with one undici Pool per origin (keep-alive, no WHATWG fetch on the hot
  * path). What is sent is decided by the provider's adapter and the auth decorator; this only moves bytes.
  */
-import { Pool, errors as undiciErrors } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
+import { Pool, errors as undiciErrors } from '../../http/undici.js';
 import { AttemptFailure, type UpstreamResponse, type UpstreamTimeouts } from './upstream.js';
 
 /** One request to an upstream origin, authenticated and ready to send. */
@@ -32,8 +33,8 @@ export function createHttpUpstream(
   timeouts: UpstreamTimeouts,
   options: { lookup?: import('node:net').LookupFunction } = {},
 ): HttpUpstream {
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
+  const pools = new Map<string, UndiciPool>();
+  const poolFor = (origin: string): UndiciPool => {
     let pool = pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {

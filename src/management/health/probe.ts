@@ -11,10 +11,11 @@
 import type { LookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { rootCertificates } from 'node:tls';
-import { buildConnector, Client } from 'undici';
+import type { buildConnector, Client } from 'undici';
 import { parseBaseUrl } from '../../core/snapshot/compile.js';
 import type { ProviderType } from '../../core/snapshot/source.js';
 import { redactSecrets } from '../../core/text/redact.js';
+import { Client as UndiciClient, buildConnector as undiciConnector } from '../../http/undici.js';
 import {
   type ConnectionPhase,
   type Diagnosis,
@@ -94,7 +95,7 @@ export async function probeProvider(target: ProbeTarget, options: ProbeOptions):
   const timer = setTimeout(() => deadline.abort(expired), options.timeoutMs);
   let client: Client | undefined;
   try {
-    client = new Client(parsed.origin, {
+    client = new UndiciClient(parsed.origin, {
       connect: trackingConnector(options, state),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -169,7 +170,7 @@ function trackingConnector(
   state: { phase: ConnectionPhase },
 ): buildConnector.connector {
   const extra = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-  const base = buildConnector({
+  const base = undiciConnector({
     timeout: options.timeoutMs,
     ...(options.lookup ? { lookup: options.lookup } : {}),
     // `ca` replaces Node's bundled roots, so keep them: these certificates are trusted in addition.
