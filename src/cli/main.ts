@@ -36,6 +36,10 @@ async function runUntilSignal(
   logger: Logger,
   start: (logger: Logger) => Promise<{ shutdown(): Promise<void> }>,
 ): Promise<void> {
+  // A serving process holds V8's heap to bounds made for it (src/server/heap.ts), unless its flags say otherwise.
+  const { boundHeap } = await import('../server/heap.js');
+  const heap = boundHeap();
+  logger.debug({ youngGenerationBound: heap.young, oldGenerationGrowthBound: heap.growth }, 'heap bounds');
   let running: { shutdown(): Promise<void> } | undefined;
   let stopRequested = false;
   const stop = (signal: string) => {
