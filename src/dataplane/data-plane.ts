@@ -366,52 +366,58 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         capture,
       );
     };
-    let result: ExecutionResult;
-    try {
-      result = await executePlan({
-        plan,
-        endpoint,
-        rule: route.rule,
-        ...(key.routing?.execution ? { execution: key.routing.execution } : {}),
-        requestId,
-        request: parsed,
-        bodyText: text,
-        stream,
-        clientHeaders: request.headers,
-        signal: abort.signal,
-        response,
-        http,
-        echo,
-        authorizer,
-        timeouts: options.timeouts,
-        baseHeaders: {},
-        onAttempt: options.health ? reportAttempt(options.health) : undefined,
-        beforeComplete: recordUsage,
-      });
-    } finally {
-      if (admission) {
-        // Settles the reservation to the actual cost (or releases it when the request failed before an answer).
-        const settled = result! as ExecutionResult | undefined;
-        options.governor!.settle(
-          admission,
-          {
-            usage: settled?.usage,
-            // A stream cut after its first content was answered (in part); an error before any answer cost nothing.
-            answered: settled !== undefined && settled.error === undefined,
-            backend: settled?.backend,
-            model:
-              plan.find((attempt) => attempt.deployment === settled?.backend)?.model.version ?? model.version,
-          },
-          snapshot,
-        );
-      }
-    }
-    recordUsage(result);
-    response.off('close', onClose);
-    // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
-    if (result.streamEnd === 'timeout' || result.streamEnd === 'interrupted') abort.abort();
-    if (result.error) sendError(response, result.error);
-    recordResult(endpoint, model, result, started);
+    /** Settles the reservation to the actual cost (or releases it when the request failed before an answer). */
+    const settle = (settled: ExecutionResult | undefined) => {
+      if (!admission) return;
+      options.governor!.settle(
+        admission,
+        {
+          usage: settled?.usage,
+          // A stream cut after its first content was answered (in part); an error before any answer cost nothing.
+          answered: settled !== undefined && settled.error === undefined,
+          backend: settled?.backend,
+          model:
+            plan.find((attempt) => attempt.deployment === settled?.backend)?.model.version ?? model.version,
+        },
+        snapshot,
+      );
+    };
+    // Returned, not awaited: a stream lasts seconds to minutes, and a suspended async function would hold its
+    // whole frame for as long.
+    return executePlan({
+      plan,
+      endpoint,
+      rule: route.rule,
+      ...(key.routing?.execution ? { execution: key.routing.execution } : {}),
+      requestId,
+      request: parsed,
+      bodyText: text,
+      stream,
+      clientHeaders: request.headers,
+      signal: abort.signal,
+      response,
+      http,
+      echo,
+      authorizer,
+      timeouts: options.timeouts,
+      baseHeaders: {},
+      onAttempt: options.health ? reportAttempt(options.health) : undefined,
+      beforeComplete: recordUsage,
+    }).then(
+      (result) => {
+        settle(result);
+        recordUsage(result);
+        response.off('close', onClose);
+        // A stream given up on (idle timeout, cut) may still have an in-process upstream waiting on the signal.
+        if (result.streamEnd === 'timeout' || result.streamEnd === 'interrupted') abort.abort();
+        if (result.error) sendError(response, result.error);
+        recordResult(endpoint, model, result, started);
+      },
+      (error: unknown) => {
+        settle(undefined);
+        throw error;
+      },
+    );
   };
 
   const recordResult = (

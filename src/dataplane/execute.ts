@@ -190,6 +190,8 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
   const guard = deadline === undefined ? undefined : new DeadlineGuard(input.signal, deadline - started);
   const signal = guard?.signal ?? input.signal;
   const commit = () => guard?.commit();
+  /** A stream handed over to the relay: the guard is disposed when it ends. */
+  let relaying: Promise<ExecutionResult> | undefined;
   const deadlineError = () =>
     new GatewayError(
       'upstream_timeout',
@@ -233,6 +235,13 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
             (kind) => !isLast && (kind === 'reset' || movesOn(input.execution, kind)),
           );
           if (outcome.kind === 'done') return outcome.result;
+          if (outcome.kind === 'relay') {
+            // The stream is under way: this function returns now rather than wait for it, as a suspended async
+            // function holds its whole frame for as long as it waits. The guard forwards a client's abort to the
+            // upstream until the stream ends.
+            relaying = guard ? outcome.done.finally(() => guard.dispose()) : outcome.done;
+            return relaying;
+          }
           lastError = outcome.error;
           continue;
         }
@@ -311,7 +320,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
       }
     }
   } finally {
-    guard?.dispose();
+    if (!relaying) guard?.dispose();
   }
   const error = lastError ?? new GatewayError('no_backend_available');
   return fail(input, backend, attempts, error, backendModel);
@@ -358,6 +367,8 @@ class DeadlineGuard {
 
 type AnswerOutcome =
   | { kind: 'done'; result: ExecutionResult }
+  /** A stream whose first content went to the client: `done` settles when the relay ends. */
+  | { kind: 'relay'; done: Promise<ExecutionResult> }
   /** The attempt failed before anything reached the client, and the plan may move on. */
   | { kind: 'next'; error: GatewayError };
 
@@ -460,7 +471,7 @@ async function answer(
     note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
     startStream();
     const firstByteMs = performance.now() - started;
-    const result = await relayStream(response, upstream.body, opening, timeouts.idleMs, translator, () =>
+    const done = relayStream(response, upstream.body, opening, timeouts.idleMs, translator, () =>
       input.beforeComplete?.({
         backend: deployment,
         status: 200,
@@ -469,18 +480,17 @@ async function answer(
         streamEnd: 'complete',
         firstByteMs,
       }),
-    );
-    return {
-      kind: 'done',
-      result: {
+    ).then(
+      (relayed): ExecutionResult => ({
         backend: deployment,
         status: 200,
         attempts,
         ...streamUsage(),
-        streamEnd: result.end,
+        streamEnd: relayed.end,
         firstByteMs,
-      },
-    };
+      }),
+    );
+    return { kind: 'relay', done };
   }
 
   const text = await readText(upstream.body, MAX_UPSTREAM_BODY_BYTES);

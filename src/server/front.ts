@@ -27,6 +27,9 @@ export interface FrontOptions {
   other: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
+/** Connections the kernel queues for accepting (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 export async function listen(options: FrontOptions): Promise<Front> {
   const { dataPlane, snapshots, metrics } = options.runtime;
   const { host } = options.config;
@@ -64,7 +67,10 @@ export async function listen(options: FrontOptions): Promise<Front> {
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.config.port, host, () => {
+    // A burst of new connections (clients reconnecting after a deploy, a load balancer opening its pool) waits in
+    // the kernel's accept queue while the event loop is busy: Node's default of 511 dropped connections at 2,500 new
+    // streams a second. The kernel caps this at net.core.somaxconn.
+    server.listen({ port: options.config.port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
