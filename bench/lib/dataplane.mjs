@@ -14,7 +14,16 @@ import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
 
 /** Starts the pair, configures it through the management plane, and waits until the data plane serves the key. */
-export async function startDataPlanePair({ root, core, managementCore, workDir, mockUrl, onCleanup, label }) {
+export async function startDataPlanePair({
+  root,
+  core,
+  managementCore,
+  workDir,
+  mockUrl,
+  onCleanup,
+  label,
+  nodeArgs = [],
+}) {
   const database = await createDatabase(label);
   const started = [];
   const stop = async () => {
@@ -36,6 +45,7 @@ export async function startDataPlanePair({ root, core, managementCore, workDir, 
     dataDir: mkdtempSync(join(workDir, `${label}-dataplane-`)),
     databaseUrl: database.url,
     command: 'dataplane',
+    nodeArgs,
   });
   started.push(dataPlane.child);
   await waitFor(async () => (await modelsStatus(dataPlane.url, secret)) === 200, {
