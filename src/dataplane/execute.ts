@@ -45,7 +45,7 @@ import {
   sseEventDecoder,
   translatedStreamTranslator,
 } from './relay-stream.js';
-import { AwsEventStreamDecoder } from './upstream/aws-event-stream.js';
+import { AwsEventStreamDecoder, loadAwsEventStreamCodec } from './upstream/aws-event-stream.js';
 import { destroyBody } from './upstream/destroy-body.js';
 import { classify, type HttpUpstream } from './upstream/http-upstream.js';
 import {
@@ -402,6 +402,7 @@ async function answer(
     input.stream &&
     (framing === 'openai' ? upstream.contentType.includes('text/event-stream') : framing !== 'json');
   if (streamed) {
+    if (framing === 'aws-event-stream') await loadAwsEventStreamCodec();
     const translator =
       framing !== 'openai' && adapter.createStreamMapper
         ? translatedStreamTranslator(

@@ -2,10 +2,20 @@
  * Signs upstream requests with AWS Signature Version 4 (header form), for Bedrock entries authenticated with
  * an access key. The path is signed exactly as it goes on the wire: adapters URI-encode each segment once
  * (a model id's `:` becomes `%3A`), and the signer encodes it a second time for the canonical request, which
- * is what AWS expects from every service except S3.
+ * is what AWS expects from every service except S3. smithy's signer is loaded with the first request signed: a
+ * process without Bedrock entries never loads it.
  */
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
+
+type SignerOptions = ConstructorParameters<typeof SignatureV4>[0];
+
+let smithy: Promise<{ Signer: typeof SignatureV4; sha256: SignerOptions['sha256'] }> | undefined;
+const loadSmithy = () => {
+  smithy ??= Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')]).then(
+    ([signature, hash]) => ({ Signer: signature.SignatureV4, sha256: hash.Hash.bind(null, 'sha256') }),
+  );
+  return smithy;
+};
 
 /** An AWS access key, with the session token of temporary credentials. */
 export interface AwsCredentials {
@@ -35,20 +45,27 @@ export interface AwsSigner {
 
 /** Creates a signer for one entry's credentials, region and service; it is reused for every request. */
 export function createAwsSigner(credentials: AwsCredentials, region: string, service = 'bedrock'): AwsSigner {
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    region,
-    service,
-    sha256: Hash.bind(null, 'sha256'),
-    // Double-encodes the (already encoded) wire path in the canonical request, as non-S3 services require.
-    uriEscapePath: true,
-    // Bedrock does not need x-amz-content-sha256; leaving it out keeps the request lean.
-    applyChecksum: false,
-  });
+  let ready: Promise<SignatureV4> | undefined;
+  const signerReady = () => {
+    ready ??= loadSmithy().then(
+      ({ Signer, sha256 }) =>
+        new Signer({
+          credentials: {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+          },
+          region,
+          service,
+          sha256,
+          // Double-encodes the (already encoded) wire path in the canonical request, as non-S3 services require.
+          uriEscapePath: true,
+          // Bedrock does not need x-amz-content-sha256; leaving it out keeps the request lean.
+          applyChecksum: false,
+        }),
+    );
+    return ready;
+  };
 
   return {
     async sign(request, signingDate) {
@@ -58,6 +75,7 @@ export function createAwsSigner(credentials: AwsCredentials, region: string, ser
       // The Host header undici will send: URL.host omits the scheme's default port, as HTTP clients do.
       headers.host = url.host;
       const queryStart = request.path.indexOf('?');
+      const signer = await signerReady();
       const signed = await signer.sign(
         {
           method: request.method.toUpperCase(),

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeAwsMessage } from '../../../test/harness/bedrock-protocol.js';
 import type { UpstreamEvent } from '../../core/providers/adapter.js';
-import { AwsEventStreamDecoder, AwsEventStreamError } from './aws-event-stream.js';
+import { AwsEventStreamDecoder, AwsEventStreamError, loadAwsEventStreamCodec } from './aws-event-stream.js';
 
 const messages = [
   { eventType: 'messageStart', payload: { role: 'assistant' } },
@@ -30,6 +30,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 const stream = concat(messages.map((message) => encodeAwsMessage(message)));
 
 describe('AwsEventStreamDecoder', () => {
+  beforeAll(() => loadAwsEventStreamCodec());
+
   it('decodes several messages delivered in one chunk', () => {
     const decoder = new AwsEventStreamDecoder();
     expect(decoder.push(stream)).toEqual(expected);

@@ -3,9 +3,10 @@
  * encoding of Bedrock's ConverseStream. Each message is: total length (4 bytes), headers length (4), prelude
  * CRC32 (4), headers, payload, message CRC32 (4), all big-endian. Messages arrive split across network chunks
  * at any byte, or several to a chunk; this class buffers until a message is whole, then hands it to smithy's
- * codec, which checks both CRCs and parses the headers.
+ * codec, which checks both CRCs and parses the headers. The codec is loaded with the first such stream
+ * (`loadAwsEventStreamCodec`): a process without Bedrock entries never loads smithy.
  */
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import type { UpstreamEvent } from '../../core/providers/adapter.js';
 
 const PRELUDE_LENGTH = 12;
@@ -24,12 +25,24 @@ export class AwsEventStreamError extends Error {
 const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
 
+let Codec: typeof EventStreamCodec | undefined;
+
+/** Loads smithy's event-stream codec, once; a decoder can be made after it resolved. */
+export async function loadAwsEventStreamCodec(): Promise<void> {
+  Codec ??= (await import('@smithy/eventstream-codec')).EventStreamCodec;
+}
+
 /** Decodes one response body's event stream; one instance per response. */
 export class AwsEventStreamDecoder {
-  private readonly codec = new EventStreamCodec(
-    (bytes) => textDecoder.decode(bytes),
-    (text) => textEncoder.encode(text),
-  );
+  private readonly codec: EventStreamCodec;
+
+  constructor() {
+    if (!Codec) throw new Error('the AWS event-stream codec is not loaded yet (loadAwsEventStreamCodec)');
+    this.codec = new Codec(
+      (bytes) => textDecoder.decode(bytes),
+      (text) => textEncoder.encode(text),
+    );
+  }
   /** Unconsumed bytes live in buffer[start, end); the buffer grows by doubling so appends stay amortised O(1). */
   private buffer = new Uint8Array(0);
   private start = 0;
