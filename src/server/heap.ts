@@ -13,8 +13,9 @@
  * in CPU a request (a full collection of its 20 MB live heap takes about 10 ms, every few seconds under load).
  *
  * Both can only be changed while running through V8's flags. An operator's own flags win: a process started with
- * `--max-semi-space-size` or `--semi-space-growth-factor` (on the command line or in `NODE_OPTIONS`) keeps V8's
- * young generation as given, and one started with `--heap-growing-percent` its growth.
+ * `--max-semi-space-size` (on the command line or in `NODE_OPTIONS`) or `--semi-space-growth-factor` keeps V8's
+ * young generation as given, and one started with `--heap-growing-percent` its growth (Node accepts those two
+ * only on its command line).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
