@@ -33,6 +33,20 @@ describe('the usage spool', () => {
     expect(reader.read(10).records).toEqual([]);
   });
 
+  it('tells whether anything lies beyond the checkpoint, a line still being written included', () => {
+    const dir = folder();
+    const writer = new SpoolWriter(dir);
+    const reader = new SpoolReader(dir);
+    expect(reader.pending()).toBe(false);
+    writer.append(record('a'));
+    expect(reader.pending()).toBe(true);
+    reader.commit(reader.read(10).next!);
+    expect(reader.pending()).toBe(false);
+    appendFileSync(join(dir, writer.currentFile), '{"id":"b"');
+    expect(reader.pending()).toBe(true);
+    expect(reader.read(10).records).toEqual([]);
+  });
+
   it('re-reads lines not yet checkpointed (a crash between storing and checkpointing)', () => {
     const dir = folder();
     const writer = new SpoolWriter(dir);
