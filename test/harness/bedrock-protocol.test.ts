@@ -1,10 +1,13 @@
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterTarget, ResponseContext, UpstreamEvent } from '../../src/core/providers/adapter.js';
 import { bedrockAdapter } from '../../src/core/providers/bedrock/index.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../src/core/wire/openai.js';
 import { createAwsSigner } from '../../src/dataplane/auth/aws-sigv4.js';
-import { AwsEventStreamDecoder } from '../../src/dataplane/upstream/aws-event-stream.js';
+import {
+  AwsEventStreamDecoder,
+  loadAwsEventStreamCodec,
+} from '../../src/dataplane/upstream/aws-event-stream.js';
 import { runStream } from '../support/adapter-conformance.js';
 import {
   bedrockError,
@@ -61,6 +64,7 @@ describe('verifySigV4 on AWS test-suite requests', () => {
 });
 
 describe('the fake Bedrock runtime', () => {
+  beforeAll(() => loadAwsEventStreamCodec());
   let upstream: FakeUpstream;
   const target: AdapterTarget = {
     providerId: 'bedrock-fake',
