@@ -22,9 +22,9 @@ export interface Store {
   close(): Promise<void>;
   /**
    * Embedded store only: appends rows with one `COPY … FROM` of PostgreSQL's text format (`lines`: one per row,
-   * tab-separated, in `columns` order, each ending in a newline; see `copyLines`). Several times cheaper per row than any INSERT in the
-   * embedded store, which spends most of an INSERT's time encoding a large parameter. Fails as a whole, adding
-   * nothing, when a row breaks a constraint (a duplicate id).
+   * tab-separated, in `columns` order, each ending in a newline; see `copyLines`). Several times cheaper per row
+   * than any INSERT in the embedded store, which spends most of an INSERT's time encoding a large parameter. Fails
+   * as a whole, adding nothing, when a row breaks a constraint (a duplicate id).
    */
   copyRows?(table: string, columns: readonly string[], lines: readonly string[]): Promise<void>;
 }

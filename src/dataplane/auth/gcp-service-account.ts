@@ -90,9 +90,10 @@ export function createGcpTokenSource(
     let status: number;
     let text: string;
     try {
+      const url = new URL(endpoint);
       const response = await tokenAgent().request({
-        origin: new URL(endpoint).origin,
-        path: pathOf(endpoint),
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
@@ -181,9 +182,3 @@ const tokenAgent = (): UndiciAgent => {
   agent ??= new Agent();
   return agent;
 };
-
-/** A URL's path with its query. */
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
-}
