@@ -157,10 +157,10 @@ async function openEmbedded(options: StoreOptions): Promise<EmbeddedStore> {
     migrate: () => migratePglite(db, { migrationsFolder: migrationsFolder() }),
     copyRows: async (table, columns, lines) => {
       const list = columns.map((column) => `"${column}"`).join(', ');
-      // The Blob joins the lines in its own memory, not as one large string on the JS heap.
-      await client.query(`copy "${table}" (${list}) from '/dev/blob'`, [], {
-        blob: new Blob(lines as string[]),
-      });
+      // The Blob joins the lines in its own memory, not as one large string on the JS heap. `exec` sends one
+      // simple-protocol message; `query` would send five (parse, describe, bind, describe, execute), each a pass
+      // through the store's main loop, for a statement that has no parameters and returns no rows.
+      await client.exec(`copy "${table}" (${list}) from '/dev/blob'`, { blob: new Blob(lines as string[]) });
     },
     close: async () => {
       if (closed) return;

@@ -1,4 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,5 +91,25 @@ describe('the usage spool', () => {
     expect(read.records.map((r) => r.id)).toEqual(['a', 'b']);
     reader.commit(read.next!);
     expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toEqual([second.currentFile]);
+  });
+
+  it('overwrites the checkpoint in place, whatever an earlier one left in the file', () => {
+    const dir = folder();
+    const writer = new SpoolWriter(dir);
+    for (const id of ['a', 'b', 'c']) writer.append(record(id));
+    const path = join(dir, 'checkpoint.json');
+    // A longer checkpoint than the next, unpadded, as a version that truncated the file wrote it.
+    writeFileSync(path, JSON.stringify({ file: writer.currentFile, offset: 0, note: 'x'.repeat(150) }));
+    const reader = new SpoolReader(dir);
+    const first = reader.read(1);
+    reader.commit(first.next!);
+    const size = statSync(path).size;
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(first.next);
+    const second = reader.read(1);
+    expect(second.records.map((r) => r.id)).toEqual(['b']);
+    reader.commit(second.next!);
+    expect(statSync(path).size).toBe(size);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(second.next);
+    expect(new SpoolReader(dir).read(10).records.map((r) => r.id)).toEqual(['c']);
   });
 });
