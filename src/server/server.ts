@@ -1,6 +1,5 @@
-import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
-import { createAdminApp } from '../management/api/app.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError, toProblem } from '../core/errors/gateway-error.js';
 import { ConfigFollower } from '../management/config-follower.js';
 import { type BootstrapResult, ensureAdminToken, verifyMasterKey } from '../management/services/bootstrap.js';
 import { CaptureRetention } from '../management/usage/retention.js';
@@ -8,10 +7,19 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { resolveMasterKey } from '../secrets/master-key.js';
 import { openStore, type Store } from '../store/database.js';
 import type { JunctionConfig } from './config.js';
-import { type DemoSeed, seedDemo } from './demo.js';
+import type { DemoSeed } from './demo.js';
 import { listen } from './front.js';
+import type { ManagementListener } from './management-app.js';
 import { type ServingProcess, shutdownOnce, startRuntime } from './runtime.js';
-import { CONTENT_SECURITY_POLICY, loadWebAssets, type WebAssets } from './web-assets.js';
+import { loadWebAssets } from './web-assets.js';
+
+/**
+ * The admin API and the web app load this long after the data plane listens, or at the first request for them if
+ * that comes sooner. Loading them is the largest piece of start-up work (about 1.2 MB of code to compile and run,
+ * and the admin app's routes to build) and blocks the event loop while it runs, so it waits until the first
+ * requests to `/v1` have had their turn.
+ */
+const MANAGEMENT_LOAD_DELAY_MS = 1_000;
 
 export interface RunningJunction extends ServingProcess {
   /** Deletes captured bodies past their retention; `sweep()` runs it now. */
@@ -61,7 +69,9 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
       ...(options.lookup ? { lookup: options.lookup } : {}),
       ...(options.random ? { random: options.random } : {}),
       beforePublish: async (publisher) => {
-        demo = config.demo ? await seedDemo(publisher, masterKey, config.demoKey) : undefined;
+        if (!config.demo) return;
+        const { seedDemo } = await import('./demo.js');
+        demo = await seedDemo(publisher, masterKey, config.demoKey);
       },
     });
     const { snapshots, publisher, dataPlane, health, board, ledger, budgets } = runtime;
@@ -78,35 +88,52 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
           })
         : undefined;
     follower?.start();
+    // Read now, so that a web folder that cannot be read stops the start as before.
     const webAssets = await loadWebAssets(config.webDir);
-    const admin = createAdminApp({
-      store,
-      masterKey,
-      publisher,
-      logger,
-      health,
-      board,
-      snapshotInfo: () => snapshots.current,
-      verifyModel: (model, environment, options) => dataPlane.verify(model, environment, options),
-      snapshot: () => snapshots.current,
-      ledger,
-      budgets,
-      identity: {
-        policy: { lifetimeMs: config.sessionHours * 3_600_000, idleMs: config.sessionIdleMinutes * 60_000 },
-        secureCookies: config.secureCookies,
-      },
-    });
-    const root = new Hono();
-    root.route('/', admin);
-    root.get('*', (c) => serveWeb(c.req.path, webAssets) ?? c.notFound());
-    const managementListener = getRequestListener(root.fetch);
+    let management: Promise<ManagementListener> | undefined;
+    const loadManagement = () =>
+      (management ??= import('./management-app.js').then(({ createManagementListener }) =>
+        createManagementListener({
+          store,
+          masterKey,
+          publisher,
+          logger,
+          health,
+          board,
+          snapshotInfo: () => snapshots.current,
+          verifyModel: (model, environment, options) => dataPlane.verify(model, environment, options),
+          snapshot: () => snapshots.current,
+          ledger,
+          budgets,
+          identity: {
+            policy: {
+              lifetimeMs: config.sessionHours * 3_600_000,
+              idleMs: config.sessionIdleMinutes * 60_000,
+            },
+            secureCookies: config.secureCookies,
+          },
+          webAssets,
+        }),
+      ));
+    const managementRequest = (request: IncomingMessage, response: ServerResponse): void => {
+      loadManagement().then(
+        (listener) => void listener(request, response),
+        (error: unknown) => {
+          logger.error({ err: error }, 'the admin API could not be loaded');
+          const problem = toProblem(new GatewayError('internal_error', 'The admin API could not be loaded'));
+          response.writeHead(500, { 'content-type': 'application/problem+json' });
+          response.end(JSON.stringify(problem));
+        },
+      );
+    };
 
-    const front = await listen({
-      config,
-      logger,
-      runtime,
-      other: (request, response) => void managementListener(request, response),
-    });
+    const front = await listen({ config, logger, runtime, other: managementRequest });
+    const managementTimer = setTimeout(() => {
+      loadManagement().catch((error: unknown) =>
+        logger.error({ err: error }, 'the admin API could not be loaded'),
+      );
+    }, MANAGEMENT_LOAD_DELAY_MS);
+    managementTimer.unref();
     const { server, url, port } = front;
     logger.info(
       { url, store: store.kind, location: store.location, snapshotVersion: snapshots.current?.version },
@@ -114,6 +141,7 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     );
 
     const shutdown = shutdownOnce(logger, 'junction stopped', [
+      () => clearTimeout(managementTimer),
       () => follower?.stop(),
       () => front.close(config.drainTimeoutMs),
       () => runtime.stop(),
@@ -137,19 +165,4 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
   }
-}
-
-function serveWeb(path: string, assets: WebAssets): Response | undefined {
-  const asset = assets.get(path) ?? (path.includes('.') ? undefined : assets.index);
-  if (!asset) return undefined;
-  return new Response(new Uint8Array(asset.body), {
-    headers: {
-      'content-type': asset.contentType,
-      'cache-control': asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-    },
-  });
 }

@@ -4,9 +4,9 @@ import { ROLES } from '../../core/access/roles.js';
 import { healthStatuses } from '../../core/routing/health.js';
 import { authMethods, modelKinds, providerTypes } from '../../core/snapshot/source.js';
 
-export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]*$/;
-export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-export const ENVIRONMENT_PATTERN = /^[a-z][a-z0-9-]*$/;
+import { ENVIRONMENT_PATTERN, IDENTIFIER_PATTERN, MODEL_NAME_PATTERN } from './patterns.js';
+
+export { ENVIRONMENT_PATTERN, IDENTIFIER_PATTERN, MODEL_NAME_PATTERN };
 
 const environmentName = z
   .string()
