@@ -28,7 +28,7 @@ import { type AttemptRecord, type ExecutionResult, executePlan } from './execute
 import type { Governor } from './governance.js';
 import { CapturedResponse } from './http/captured-response.js';
 import { ClientAbort } from './http/client-abort.js';
-import { asGatewayError, sendError, sendJsonText } from './http/reply.js';
+import { asGatewayError, sendError, sendJsonText, setAnswerHeaders } from './http/reply.js';
 import { readBody } from './http/request-body.js';
 import { type ResponseTap, tapResponse } from './http/response-tap.js';
 import { watchOutliers } from './outlier-probes.js';
@@ -117,13 +117,19 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const incomingId = request.headers['x-request-id'];
     const requestId =
       typeof incomingId === 'string' && REQUEST_ID_PATTERN.test(incomingId) ? incomingId : randomUUID();
-    response.setHeader('x-request-id', requestId);
+    // Written with the answer, whichever it is (`sendJsonText`, or the executor's `writeHead`).
     const snapshot = snapshots.current;
     if (!snapshot) {
+      setAnswerHeaders(response, ['x-request-id', requestId]);
       sendError(response, new GatewayError('not_ready', 'The gateway has no configuration yet'));
       return;
     }
-    response.setHeader('x-junction-snapshot-version', String(snapshot.version));
+    setAnswerHeaders(response, [
+      'x-request-id',
+      requestId,
+      'x-junction-snapshot-version',
+      String(snapshot.version),
+    ]);
 
     const url = request.url ?? '/';
     const queryAt = url.indexOf('?');

@@ -37,6 +37,7 @@ import type {
   Usage,
 } from '../core/wire/openai.js';
 import type { Authorizer } from './auth/authorize.js';
+import { answerHeaders } from './http/reply.js';
 import {
   openaiStreamTranslator,
   readOpening,
@@ -554,17 +555,6 @@ async function answer(
     }
   }
   note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
-  writeHead(
-    response,
-    upstream.statusCode,
-    'application/json',
-    input,
-    deployment,
-    model,
-    attempts.length,
-    attempt.warnings,
-  );
-  response.setHeader('content-length', Buffer.byteLength(out));
   const result: ExecutionResult = {
     backend: deployment,
     status: upstream.statusCode,
@@ -580,7 +570,19 @@ async function answer(
     );
     result.usageEstimated = true;
   }
+  // The usage record is in the spool before the headers go out, as it is before any byte of the answer.
   input.beforeComplete?.(result);
+  writeHead(
+    response,
+    upstream.statusCode,
+    'application/json',
+    input,
+    deployment,
+    model,
+    attempts.length,
+    attempt.warnings,
+    Buffer.byteLength(out),
+  );
   response.end(out);
   return { kind: 'done', result };
 }
@@ -703,6 +705,11 @@ function fail(
   return { backend, status: error.status, attempts, usage: undefined, error };
 }
 
+/**
+ * Writes the answer's status and headers in one `writeHead` with a flat list: the request's own (`answerHeaders`),
+ * the route's, and the answer's. Nothing was set on the response before, so Node keeps no header map for it. A
+ * stream's headers go out at once; a JSON answer's with its body (`contentLength`).
+ */
 function writeHead(
   response: ServerResponse,
   status: number,
@@ -712,19 +719,29 @@ function writeHead(
   model: CompiledModel,
   attempts: number,
   warnings: readonly string[],
+  contentLength?: number,
 ): void {
-  response.statusCode = status;
-  for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
-  routeHeaders(response, input, model);
-  response.setHeader('content-type', contentType);
-  response.setHeader('x-junction-backend', deployment.id);
-  response.setHeader('x-junction-attempts', String(attempts));
-  if (warnings.length > 0) response.setHeader('x-junction-warnings', warningsHeader(warnings));
+  const headers = answerHeaders(response);
+  for (const [name, value] of Object.entries(input.baseHeaders)) headers.push(name, value);
+  headers.push('x-junction-model-version', model.version);
+  if (input.rule) headers.push('x-junction-route', input.rule);
+  headers.push(
+    'content-type',
+    contentType,
+    'x-junction-backend',
+    deployment.id,
+    'x-junction-attempts',
+    attempts,
+  );
+  if (warnings.length > 0) headers.push('x-junction-warnings', warningsHeader(warnings));
   if (contentType === 'text/event-stream') {
-    response.setHeader('cache-control', 'no-cache');
-    response.setHeader('x-accel-buffering', 'no');
+    headers.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
+    response.writeHead(status, headers as string[]);
     response.flushHeaders();
+    return;
   }
+  if (contentLength !== undefined) headers.push('content-length', contentLength);
+  response.writeHead(status, headers as string[]);
 }
 
 /** The version that served (so stored vectors can record which model made them) and the rule that routed. */

@@ -160,6 +160,24 @@ describe('response headers', () => {
     expect((await upstream.waitForRequests(1))[0]!.headers['x-request-id']).toBe('client-id.42:abc_DEF-9');
   });
 
+  it('reports the same headers on a stream, sent before its first event', async () => {
+    const result = await post(
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'pass-chat', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      { 'x-request-id': 'stream-id-7' },
+    );
+    expect(result.status).toBe(200);
+    expect(result.headers['content-type']).toBe('text/event-stream');
+    expect(result.headers['cache-control']).toBe('no-cache');
+    expect(result.headers['x-request-id']).toBe('stream-id-7');
+    expect(result.headers['x-junction-backend']).toBe('fake/gpt-upstream');
+    expect(result.headers['x-junction-attempts']).toBe('1');
+    expect(result.headers['x-junction-snapshot-version']).toBe(
+      String(gateway.running.snapshots.current!.version),
+    );
+    expect(result.text.trim().endsWith('data: [DONE]')).toBe(true);
+  });
+
   it.each([
     ['with spaces', 'has spaces'],
     ['too long', 'a'.repeat(129)],

@@ -25,6 +25,15 @@ export class CapturedResponse extends Writable {
     this.#headers.delete(name.toLowerCase());
   }
 
+  /** Node's `writeHead(status, [name, value, ...])`, the form the executor uses. */
+  writeHead(status: number, headers: ReadonlyArray<string | number> = []): this {
+    this.statusCode = status;
+    for (let i = 0; i + 1 < headers.length; i += 2)
+      this.setHeader(String(headers[i]), headers[i + 1] as string | number);
+    this.headersSent = true;
+    return this;
+  }
+
   flushHeaders(): void {
     this.headersSent = true;
   }

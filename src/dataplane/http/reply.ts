@@ -2,8 +2,28 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError, toOpenAIError } from '../../core/errors/gateway-error.js';
 
+const ANSWER_HEADERS = Symbol('junction.answerHeaders');
+type WithAnswerHeaders = ServerResponse & { [ANSWER_HEADERS]?: string[] };
+
+/**
+ * Keeps headers that every answer to this request carries (its id, the snapshot version) until the answer is
+ * written, as a flat `[name, value, ...]` list. They are not set on the response now: a response written with
+ * `writeHead(status, list)` and no `setHeader` before it skips Node's per-response header map (a dictionary of
+ * `[name, value]` pairs, kept for as long as the response lives, a stream's whole length included).
+ */
+export function setAnswerHeaders(response: ServerResponse, headers: string[]): void {
+  (response as WithAnswerHeaders)[ANSWER_HEADERS] = headers;
+}
+
+/** The headers kept by `setAnswerHeaders`, as a new list the caller may add to. */
+export function answerHeaders(response: ServerResponse): Array<string | number> {
+  return [...((response as WithAnswerHeaders)[ANSWER_HEADERS] ?? [])];
+}
+
 /** Writes a JSON body that is already serialised. */
 export function sendJsonText(response: ServerResponse, status: number, json: string): void {
+  const kept = (response as WithAnswerHeaders)[ANSWER_HEADERS];
+  if (kept) for (let i = 0; i < kept.length; i += 2) response.setHeader(kept[i]!, kept[i + 1]!);
   response.statusCode = status;
   response.setHeader('content-type', 'application/json');
   response.setHeader('content-length', Buffer.byteLength(json));
