@@ -37,7 +37,7 @@ import type {
   Usage,
 } from '../core/wire/openai.js';
 import type { Authorizer } from './auth/authorize.js';
-import { answerHeaders } from './http/reply.js';
+import { routeHeaders, writeAnswerHead } from './http/answer-headers.js';
 import {
   openaiStreamTranslator,
   readOpening,
@@ -424,7 +424,7 @@ async function answer(
     /** Commits the answer: the deadline no longer applies, and the stream's headers go out. */
     const startStream = () => {
       commit();
-      writeHead(
+      writeAnswerHead(
         response,
         200,
         'text/event-stream',
@@ -572,7 +572,7 @@ async function answer(
   }
   // The usage record is in the spool before the headers go out, as it is before any byte of the answer.
   input.beforeComplete?.(result);
-  writeHead(
+  writeAnswerHead(
     response,
     upstream.statusCode,
     'application/json',
@@ -697,65 +697,10 @@ function fail(
 ): ExecutionResult {
   const { response } = input;
   if (!response.headersSent) {
-    for (const [name, value] of Object.entries(input.baseHeaders)) response.setHeader(name, value);
-    routeHeaders(response, input, model);
-    if (backend) response.setHeader('x-junction-backend', backend.id);
-    response.setHeader('x-junction-attempts', String(attempts.length));
+    const headers = routeHeaders([], input, model, backend, attempts.length);
+    for (let i = 0; i < headers.length; i += 2) response.setHeader(headers[i] as string, headers[i + 1]!);
   }
   return { backend, status: error.status, attempts, usage: undefined, error };
-}
-
-/**
- * Writes the answer's status and headers in one `writeHead` with a flat list: the request's own (`answerHeaders`),
- * the route's, and the answer's. Nothing was set on the response before, so Node keeps no header map for it. A
- * stream's headers go out at once; a JSON answer's with its body (`contentLength`).
- */
-function writeHead(
-  response: ServerResponse,
-  status: number,
-  contentType: string,
-  input: ExecuteInput,
-  deployment: Deployment,
-  model: CompiledModel,
-  attempts: number,
-  warnings: readonly string[],
-  contentLength?: number,
-): void {
-  const headers = answerHeaders(response);
-  for (const [name, value] of Object.entries(input.baseHeaders)) headers.push(name, value);
-  headers.push('x-junction-model-version', model.version);
-  if (input.rule) headers.push('x-junction-route', input.rule);
-  headers.push(
-    'content-type',
-    contentType,
-    'x-junction-backend',
-    deployment.id,
-    'x-junction-attempts',
-    attempts,
-  );
-  if (warnings.length > 0) headers.push('x-junction-warnings', warningsHeader(warnings));
-  if (contentType === 'text/event-stream') {
-    headers.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
-    response.writeHead(status, headers as string[]);
-    response.flushHeaders();
-    return;
-  }
-  if (contentLength !== undefined) headers.push('content-length', contentLength);
-  response.writeHead(status, headers as string[]);
-}
-
-/** The version that served (so stored vectors can record which model made them) and the rule that routed. */
-function routeHeaders(response: ServerResponse, input: ExecuteInput, model: CompiledModel | undefined): void {
-  if (model) response.setHeader('x-junction-model-version', model.version);
-  if (input.rule) response.setHeader('x-junction-route', input.rule);
-}
-
-/** Warnings as one header value: printable ASCII only, separated by `; `, bounded in length. */
-export function warningsHeader(warnings: readonly string[]): string {
-  const joined = warnings
-    .map((warning) => warning.replace(/[^\x20-\x7e]/g, '?').replace(/;/g, ','))
-    .join('; ');
-  return joined.length > 2000 ? `${joined.slice(0, 1997)}...` : joined;
 }
 
 /** Rewrites an upstream HTTP error into Junction's error, keeping the provider's status and a redacted message. */

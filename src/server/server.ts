@@ -92,34 +92,39 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     const webAssets = await loadWebAssets(config.webDir);
     let management: Promise<ManagementListener> | undefined;
     const loadManagement = () =>
-      (management ??= import('./management-app.js').then(({ createManagementListener }) =>
-        createManagementListener({
-          store,
-          masterKey,
-          publisher,
-          logger,
-          health,
-          board,
-          snapshotInfo: () => snapshots.current,
-          verifyModel: (model, environment, options) => dataPlane.verify(model, environment, options),
-          snapshot: () => snapshots.current,
-          ledger,
-          budgets,
-          identity: {
-            policy: {
-              lifetimeMs: config.sessionHours * 3_600_000,
-              idleMs: config.sessionIdleMinutes * 60_000,
+      (management ??= import('./management-app.js')
+        .then(({ createManagementListener }) =>
+          createManagementListener({
+            store,
+            masterKey,
+            publisher,
+            logger,
+            health,
+            board,
+            snapshotInfo: () => snapshots.current,
+            verifyModel: (model, environment, options) => dataPlane.verify(model, environment, options),
+            snapshot: () => snapshots.current,
+            ledger,
+            budgets,
+            identity: {
+              policy: {
+                lifetimeMs: config.sessionHours * 3_600_000,
+                idleMs: config.sessionIdleMinutes * 60_000,
+              },
+              secureCookies: config.secureCookies,
             },
-            secureCookies: config.secureCookies,
-          },
-          webAssets,
-        }),
-      ));
+            webAssets,
+          }),
+        )
+        .catch((error: unknown) => {
+          // Logged once, whoever asked first; every request for it then gets the 500 below.
+          logger.error({ err: error }, 'the admin API could not be loaded');
+          throw error;
+        }));
     const managementRequest = (request: IncomingMessage, response: ServerResponse): void => {
       loadManagement().then(
         (listener) => void listener(request, response),
-        (error: unknown) => {
-          logger.error({ err: error }, 'the admin API could not be loaded');
+        () => {
           const problem = toProblem(new GatewayError('internal_error', 'The admin API could not be loaded'));
           response.writeHead(500, { 'content-type': 'application/problem+json' });
           response.end(JSON.stringify(problem));
@@ -128,11 +133,10 @@ export async function startJunction(options: StartOptions): Promise<RunningJunct
     };
 
     const front = await listen({ config, logger, runtime, other: managementRequest });
-    const managementTimer = setTimeout(() => {
-      loadManagement().catch((error: unknown) =>
-        logger.error({ err: error }, 'the admin API could not be loaded'),
-      );
-    }, MANAGEMENT_LOAD_DELAY_MS);
+    const managementTimer = setTimeout(
+      () => loadManagement().catch(() => undefined),
+      MANAGEMENT_LOAD_DELAY_MS,
+    );
     managementTimer.unref();
     const { server, url, port } = front;
     logger.info(

@@ -20,13 +20,14 @@ export function answerHeaders(response: ServerResponse): Array<string | number> 
   return [...((response as WithAnswerHeaders)[ANSWER_HEADERS] ?? [])];
 }
 
-/** Writes a JSON body that is already serialised. */
+/**
+ * Writes a JSON body that is already serialised, with the request's own headers. Headers set on the response before
+ * (an error's `retry-after`, `allow`) are kept: Node merges them into the `writeHead` list.
+ */
 export function sendJsonText(response: ServerResponse, status: number, json: string): void {
-  const kept = (response as WithAnswerHeaders)[ANSWER_HEADERS];
-  if (kept) for (let i = 0; i < kept.length; i += 2) response.setHeader(kept[i]!, kept[i + 1]!);
-  response.statusCode = status;
-  response.setHeader('content-type', 'application/json');
-  response.setHeader('content-length', Buffer.byteLength(json));
+  const headers = answerHeaders(response);
+  headers.push('content-type', 'application/json', 'content-length', Buffer.byteLength(json));
+  response.writeHead(status, headers as string[]);
   response.end(json);
 }
 
