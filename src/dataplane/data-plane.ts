@@ -80,6 +80,11 @@ export interface DataPlane {
   ): Promise<ModelVerification>;
   /** Requests being served right now. */
   inFlight(): number;
+  /**
+   * Resolves at once while no metered request is being served, otherwise when the last one in flight ends: the
+   * moment for background work on this thread (the usage drainer) that would otherwise hold up a request.
+   */
+  whenIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,6 +116,8 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const captureMaxBytes = options.captureMaxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
   const throttle = createAuthThrottle(options.authThrottle ?? { limit: 0, windowMs: 0, blockMs: 0 });
   let inFlight = 0;
+  /** One promise shared by every `whenIdle` caller until the count next falls to zero. */
+  let idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
@@ -220,6 +227,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       .finally(() => {
         inFlight--;
         record.inFlight(endpoint, -1);
+        if (inFlight === 0 && idle) {
+          const { resolve } = idle;
+          idle = undefined;
+          resolve();
+        }
         if (capture) appendCapture(capture, requestId);
       });
   };
@@ -628,6 +640,17 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     handle,
     verify,
     inFlight: () => inFlight,
+    whenIdle: () => {
+      if (inFlight === 0) return Promise.resolve();
+      if (!idle) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        idle = { promise, resolve };
+      }
+      return idle.promise;
+    },
     close: () => {
       stopProbes?.();
       throttle.close();

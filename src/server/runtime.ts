@@ -68,12 +68,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Usage: the data plane appends to the spool, the drainer stores it (first what a previous run left).
   const spoolDir = config.spoolDir ?? join(config.dataDir, 'usage-spool');
   const spool = new SpoolWriter(spoolDir);
+  // Set once the data plane exists: scheduled drains wait for a moment with no request in flight.
+  let whenIdle = (): Promise<void> => Promise.resolve();
   const usage = new UsageDrainer({
     dir: spoolDir,
     db: store.db,
     copyRows: store.copyRows,
     logger,
     defaultPrices: config.defaultPrices,
+    quiet: () => whenIdle(),
     // The embedded store has no other writer: the version of the snapshot published last is the stored one.
     ...(store.kind === 'embedded' ? { configVersion: () => snapshots.current?.version } : {}),
   });
@@ -184,6 +187,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       blockMs: config.authBlockMs,
     },
   });
+  whenIdle = dataPlane.whenIdle;
 
   return {
     snapshots,

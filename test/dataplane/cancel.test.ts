@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeUpstream, type RecordedRequest, startFakeUpstream } from '../harness/fake-upstream.js';
-import { chatStream } from '../harness/openai-fixtures.js';
+import { chatCompletion, chatStream } from '../harness/openai-fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { addModel, addProvider, chat, eventually, rawRequest, streamRequest } from './helpers.js';
 
@@ -153,5 +153,37 @@ describe('a client that hangs up', () => {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     });
     expect(JSON.parse(plain.text).choices[0].message.content).toBe('You said: after');
+  });
+});
+
+describe('whenIdle (when the usage drainer may use the thread)', () => {
+  it('resolves at once with nothing in flight, and otherwise only when the last request in flight ends', async () => {
+    const { dataPlane } = gateway.running;
+    await expect(dataPlane.whenIdle()).resolves.toBeUndefined();
+
+    upstream.enqueue('POST', CHAT, {
+      kind: 'json',
+      body: chatCompletion({ content: 'late', model: 'up-model' }),
+      delayMs: 400,
+    });
+    const answer = rawRequest(gateway.url, {
+      path: CHAT,
+      body: JSON.stringify(chat('streamer', 'x')),
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    });
+    await upstream.waitForRequests(1);
+    let idleAt: number | undefined;
+    const first = dataPlane.whenIdle().then(() => {
+      idleAt = performance.now();
+    });
+    // Callers while the same request is in flight share one promise.
+    expect(dataPlane.whenIdle()).toBe(dataPlane.whenIdle());
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(idleAt).toBeUndefined();
+    const response = await answer;
+    await first;
+    expect(response.status).toBe(200);
+    expect(idleAt).toBeDefined();
+    expect(dataPlane.inFlight()).toBe(0);
   });
 });

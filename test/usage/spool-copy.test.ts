@@ -68,7 +68,11 @@ describe('usage rows appended with COPY (embedded store)', () => {
   });
 
   /** A spool and its drainer, appending with COPY or not; `beforeAppend` runs before each COPY. */
-  const drainer = (copy: boolean, beforeAppend?: () => unknown) => {
+  const drainer = (
+    copy: boolean,
+    beforeAppend?: () => unknown,
+    options: { quiet?: () => Promise<void>; quietWaitMs?: number } = {},
+  ) => {
     const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
     const copyRows: Store['copyRows'] = async (table, columns, lines) => {
       await beforeAppend?.();
@@ -76,7 +80,13 @@ describe('usage rows appended with COPY (embedded store)', () => {
     };
     return {
       spool: new SpoolWriter(dir),
-      drainer: new UsageDrainer({ dir, db: store.db, logger: silentLogger(), ...(copy ? { copyRows } : {}) }),
+      drainer: new UsageDrainer({
+        dir,
+        db: store.db,
+        logger: silentLogger(),
+        ...options,
+        ...(copy ? { copyRows } : {}),
+      }),
     };
   };
   const stored = async () => {
@@ -197,5 +207,40 @@ describe('usage rows appended with COPY (embedded store)', () => {
     await run;
     expect(order).toEqual(['a request', 'append']);
     expect((await stored()).has('turn-1')).toBe(true);
+  });
+
+  it('on its schedule, waits for a moment with no request in flight before storing', async () => {
+    let quiet!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      quiet = resolve;
+    });
+    const { spool, drainer: usage } = drainer(true, undefined, { quiet: () => gate, quietWaitMs: 10_000 });
+    spool.append(record('quiet-1'));
+    let done = false;
+    const run = usage.drain({ paced: true }).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(done).toBe(false);
+    expect((await stored()).has('quiet-1')).toBe(false);
+    quiet();
+    await run;
+    expect((await stored()).has('quiet-1')).toBe(true);
+  });
+
+  it('stores after quietWaitMs when requests never stop, and at once when asked', async () => {
+    const never = () => new Promise<void>(() => {});
+    const { spool, drainer: usage } = drainer(true, undefined, { quiet: never, quietWaitMs: 100 });
+    spool.append(record('busy-1'));
+    const started = performance.now();
+    await usage.drain({ paced: true });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+    expect((await stored()).has('busy-1')).toBe(true);
+
+    const { spool: other, drainer: asked } = drainer(true, undefined, { quiet: never, quietWaitMs: 60_000 });
+    other.append(record('asked-1'));
+    // Unpaced (start, shutdown, a caller's request): no wait at all.
+    await asked.drain();
+    expect((await stored()).has('asked-1')).toBe(true);
   });
 });

@@ -26,6 +26,12 @@ const UNIQUE_VIOLATION = '23505';
  * request arriving meanwhile waited for); a batch costs about 0.6 ms beyond its rows, so not more often.
  */
 const DRAIN_INTERVAL_MS = 100;
+/**
+ * Longest a scheduled run waits for a quiet moment (no request in flight) before storing anyway. At moderate
+ * traffic requests leave gaps, and a batch stored in one delays none; under steady load there are none, and the
+ * run goes ahead after this wait, so the spool never waits more than about twice the interval.
+ */
+const QUIET_WAIT_MS = 100;
 /** Record field → column name. */
 const columnsOf = (table: typeof usageRecords | typeof requestCaptures) =>
   Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
@@ -41,6 +47,7 @@ function rowOf(columns: ReadonlyArray<readonly [string, string]>, values: object
 }
 
 const SPECIAL = /[\\\n\r\t]/g;
+const HAS_SPECIAL = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** One value in COPY's text format: `\N` for null, `t`/`f`, JSON for objects, backslash escapes in text. */
@@ -49,7 +56,7 @@ function copyValue(value: unknown): string {
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.replace(SPECIAL, (character) => ESCAPES[character]!);
+  return HAS_SPECIAL.test(text) ? text.replace(SPECIAL, (character) => ESCAPES[character]!) : text;
 }
 
 /**
@@ -102,10 +109,10 @@ const pause = (batchMs: number) =>
 
 type Table = 'usage_records' | 'request_captures';
 
-/** What one statement (or a few, for PostgreSQL) stores. */
+/** What one statement (or a few, for an INSERT) stores: COPY lines, or JSON arrays of rows. */
 type PreparedBatch =
-  | { table: Table; pieces: string[]; rows?: undefined; columns?: undefined; copy?: undefined }
-  | { table: Table; rows: Record<string, unknown>[]; columns: string[]; copy: string[]; pieces?: undefined };
+  | { table: Table; pieces: string[]; copy?: undefined }
+  | { table: Table; copy: string[]; pieces?: undefined };
 
 /** A usage record as a `usage_records` row, priced. */
 function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown> {
@@ -116,6 +123,32 @@ function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown>
   // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
   row.usage_estimated = record.usageEstimated === true;
   return row;
+}
+
+/** `usage_records`' fields in column order. */
+const USAGE_FIELDS = COLUMNS.map(([key]) => key);
+
+/**
+ * A usage record as one COPY line of `usage_records`, priced: the values `usageRow` gives the INSERT, written
+ * straight from the record instead of through a row object keyed by column name.
+ */
+export function usageCopyLine(book: PriceBook, record: UsageRecord): string {
+  const { costUsd, priceWarning } = priceRecord(book, record);
+  const values = record as unknown as Record<string, unknown>;
+  let line = '';
+  for (let i = 0; i < USAGE_FIELDS.length; i++) {
+    const field = USAGE_FIELDS[i]!;
+    const value =
+      field === 'costUsd'
+        ? costUsd
+        : field === 'priceWarning'
+          ? priceWarning
+          : field === 'usageEstimated'
+            ? values.usageEstimated === true
+            : values[field];
+    line += i === 0 ? copyValue(value) : `\t${copyValue(value)}`;
+  }
+  return `${line}\n`;
 }
 
 const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
@@ -132,6 +165,8 @@ export class UsageDrainer {
   readonly #intervalMs: number;
   readonly #defaultPrices: boolean;
   readonly #configVersion: (() => number | undefined) | undefined;
+  readonly #quiet: (() => Promise<void>) | undefined;
+  readonly #quietWaitMs: number;
   /** The price book and the configuration version it was read at. */
   #book: { version: number; book: PriceBook } | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -153,6 +188,12 @@ export class UsageDrainer {
      * embedded store); otherwise, or while it is undefined, the drainer reads the version from the store.
      */
     configVersion?: () => number | undefined;
+    /**
+     * Resolves when no request is being served (the data plane's `whenIdle`): a scheduled run waits for it, up to
+     * `quietWaitMs` (default 100 ms), since the embedded store works on the thread that serves requests.
+     */
+    quiet?: () => Promise<void>;
+    quietWaitMs?: number;
   }) {
     this.dir = options.dir;
     this.#reader = new SpoolReader(options.dir);
@@ -162,6 +203,8 @@ export class UsageDrainer {
     this.#intervalMs = options.intervalMs ?? DRAIN_INTERVAL_MS;
     this.#defaultPrices = options.defaultPrices ?? true;
     this.#configVersion = options.configVersion;
+    this.#quiet = options.quiet;
+    this.#quietWaitMs = options.quietWaitMs ?? QUIET_WAIT_MS;
   }
 
   async start(): Promise<void> {
@@ -175,8 +218,8 @@ export class UsageDrainer {
 
   /**
    * Stores everything the spool holds now, lines written before the call included; runs never overlap. `paced`
-   * (the schedule, while requests are served) leaves requests at least as much time as each batch took; at start,
-   * at shutdown and when asked it runs at once.
+   * (the schedule, while requests are served) first waits for a quiet moment (see `quiet`), then leaves requests
+   * at least as much time as each batch took; at start, at shutdown and when asked it runs at once.
    */
   drain(options: { paced?: boolean } = {}): Promise<void> {
     if (this.#running) {
@@ -191,14 +234,19 @@ export class UsageDrainer {
       // Yield first, so that `#running` is set before a run that finds nothing clears it.
       await Promise.resolve();
       try {
-        for (;;) {
-          const startedAt = performance.now();
+        for (let first = true; ; first = false) {
           if (!this.#reader.pending()) break;
+          if (first && options.paced) await this.#quietMoment();
+          const startedAt = performance.now();
           // The price book before the read: nothing read is held across its round trip to the store.
           const book = await this.#priceBook();
           const { records, next } = this.#reader.read(BATCH);
           const count = records.length;
-          if (count > 0) await this.#store(records, book);
+          if (count > 0 && !(await this.#store(records, book))) {
+            // The batch holds a row stored already: read the same lines again (and any written since, stored again
+            // by a later run without harm) and store them idempotently.
+            await this.#store(this.#reader.read(BATCH).records, book, true);
+          }
           if (next) this.#reader.commit(next);
           if (count < BATCH) break;
           if (options.paced) await pause(performance.now() - startedAt);
@@ -217,6 +265,19 @@ export class UsageDrainer {
     })();
     this.#running = run;
     return run;
+  }
+
+  /** Waits until no request is in flight, or `quietWaitMs` at most. */
+  async #quietMoment(): Promise<void> {
+    if (!this.#quiet) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#quiet(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#quietWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Stops the schedule after storing what the spool holds. */
@@ -250,12 +311,13 @@ export class UsageDrainer {
   }
 
   /**
-   * Stores lines read from the spool. Everything is turned into what is sent (rows, then COPY lines or JSON text)
-   * before the first wait, so the parsed records are garbage by then: held across a store's round trips, a batch of
-   * them outlived the young generation's collections and was promoted, which grew the heap under load. It empties
-   * `lines`, so the caller's array holds none of them either.
+   * Stores lines read from the spool. Everything is turned into what is sent (COPY lines or JSON text) before the
+   * first wait, so the parsed records are garbage by then: held across a store's round trips, a batch of them
+   * outlived the young generation's collections and was promoted, which grew the heap under load. It empties
+   * `lines`, so the caller's array holds none of them either. Resolves false when a COPY found a row already
+   * stored (nothing of that statement was kept): the caller stores the batch again with `insertOnly`.
    */
-  async #store(lines: SpoolLine[], book: PriceBook): Promise<void> {
+  async #store(lines: SpoolLine[], book: PriceBook, insertOnly = false): Promise<boolean> {
     const records: UsageRecord[] = [];
     const captures: CaptureRecord[] = [];
     for (const line of lines) {
@@ -263,61 +325,65 @@ export class UsageDrainer {
       else records.push(line);
     }
     lines.length = 0;
-    const usage =
-      records.length > 0
-        ? this.#prepare(
-            'usage_records',
-            records.map((record) => usageRow(book, record)),
-          )
-        : undefined;
-    const captured =
-      captures.length > 0
-        ? this.#prepare(
+    const copy = Boolean(this.#copyRows) && !insertOnly;
+    const usage: PreparedBatch | undefined =
+      records.length === 0
+        ? undefined
+        : copy
+          ? { table: 'usage_records', copy: records.map((record) => usageCopyLine(book, record)) }
+          : { table: 'usage_records', pieces: jsonPieces(records.map((record) => usageRow(book, record))) };
+    const captured: PreparedBatch | undefined =
+      captures.length === 0
+        ? undefined
+        : this.#prepare(
             'request_captures',
             captures.map((capture) => rowOf(CAPTURE_COLUMNS, { ...capture })),
-          )
-        : undefined;
+            copy,
+          );
     records.length = 0;
     captures.length = 0;
     if (usage) {
       // Reading, parsing and pricing took about as long as the append will: requests get a turn in between.
       await new Promise((resolve) => setImmediate(resolve));
-      await this.#insert(usage);
+      if (!(await this.#insert(usage))) return false;
     }
-    if (captured) await this.#insert(captured);
+    if (captured && !(await this.#insert(captured))) return false;
+    return true;
   }
 
-  /**
-   * A batch's rows as the store takes them: COPY lines for the embedded store (with the rows, for the INSERT a
-   * duplicate falls back to), JSON text for PostgreSQL.
-   */
-  #prepare(table: Table, rows: Record<string, unknown>[]): PreparedBatch {
-    if (!this.#copyRows) return { table, pieces: jsonPieces(rows) };
+  /** A batch's rows as the store takes them: COPY lines for the embedded store, JSON text for INSERT. */
+  #prepare(table: Table, rows: Record<string, unknown>[], copy: boolean): PreparedBatch {
+    if (!copy) return { table, pieces: jsonPieces(rows) };
     const columns = (table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(([, column]) => column);
-    return { table, rows, columns, copy: copyLines(columns, rows) };
+    return { table, copy: copyLines(columns, rows) };
   }
 
   /**
-   * One statement per batch. The embedded store appends with COPY; a batch holding an id already stored (lines
-   * read again after a crash between storing and checkpointing) fails as a whole there and is stored by the
-   * idempotent INSERT instead, which PostgreSQL always uses: the rows as JSON parameters
+   * One statement per batch. The embedded store appends with COPY, which fails as a whole on a batch holding an
+   * id already stored (lines read again after a crash between storing and checkpointing): false, and the caller
+   * stores it with the idempotent INSERT instead, which PostgreSQL always uses: the rows as JSON parameters
    * (`jsonb_populate_recordset`), since binding parameters per row costs several times more, in statements of at
    * most `MAX_INSERT_CHARS` each.
    */
-  async #insert(batch: PreparedBatch): Promise<void> {
-    if (this.#copyRows && batch.copy) {
+  async #insert(batch: PreparedBatch): Promise<boolean> {
+    if (batch.copy) {
+      const columns = (batch.table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(
+        ([, column]) => column,
+      );
       try {
-        await this.#copyRows(batch.table, batch.columns, batch.copy);
-        return;
+        await this.#copyRows!(batch.table, columns, batch.copy);
+        return true;
       } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        throw error;
       }
     }
     const name = sql.identifier(batch.table);
-    for (const piece of batch.pieces ?? jsonPieces(batch.rows)) {
+    for (const piece of batch.pieces) {
       await this.#db.execute(
         sql`insert into ${name} select * from jsonb_populate_recordset(null::${name}, ${piece}::jsonb) on conflict (id) do nothing`,
       );
     }
+    return true;
   }
 }
