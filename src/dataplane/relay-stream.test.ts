@@ -1,9 +1,13 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnthropicStreamMapper } from '../core/providers/anthropic/stream-mapper.js';
 import {
   generatedCharsOf,
   openaiStreamTranslator,
+  relayStream,
   sseEventDecoder,
   translatedStreamTranslator,
 } from './relay-stream.js';
@@ -199,5 +203,63 @@ describe('translatedStreamTranslator', () => {
     );
     expect(translator.usageCoversCompletion()).toBe(true);
     expect(translator.usage()).toMatchObject({ prompt_tokens: 12, completion_tokens: 5 });
+  });
+});
+
+describe('relayStream: the piece that completes the stream', () => {
+  /** A response that records what was written, and when `beforeDone` ran among the writes. */
+  function fakeResponse(log: string[]) {
+    const response = new EventEmitter() as EventEmitter & Record<string, unknown>;
+    Object.assign(response, {
+      writableEnded: false,
+      writableFinished: false,
+      write: (text: string) => {
+        log.push(`write ${text}`);
+        return true;
+      },
+      end: () => {
+        response.writableEnded = true;
+        response.writableFinished = true;
+        log.push('end');
+      },
+    });
+    return response as unknown as ServerResponse;
+  }
+
+  const relay = async (opening: string, rest: string[]) => {
+    const log: string[] = [];
+    const body = new PassThrough();
+    const translator = openaiStreamTranslator();
+    const first = translator.push(Buffer.from(opening));
+    const result = relayStream(fakeResponse(log), body, first, 5_000, translator, () =>
+      log.push(`beforeDone usage=${translator.usage()?.completion_tokens}`),
+    );
+    for (const piece of rest) body.write(piece);
+    await expect(result).resolves.toMatchObject({ end: 'complete' });
+    return log;
+  };
+
+  it('writes the content before the usage record is taken, and [DONE] only after it', async () => {
+    const text = sse(withUsage);
+    const log = await relay(text, []);
+    expect(log).toEqual([
+      `write ${text.slice(0, -'data: [DONE]\n\n'.length)}`,
+      'beforeDone usage=3',
+      'write data: [DONE]\n\n',
+      'end',
+    ]);
+  });
+
+  it('in a later chunk too, and with [DONE] alone in its chunk', async () => {
+    const events = sse(withUsage);
+    const split = events.indexOf('data: ', 10);
+    const log = await relay(events.slice(0, split), [events.slice(split, -14), events.slice(-14)]);
+    expect(log.slice(-3)).toEqual(['beforeDone usage=3', 'write data: [DONE]\n\n', 'end']);
+    expect(
+      log
+        .filter((line) => line.startsWith('write'))
+        .join('')
+        .replaceAll('write ', ''),
+    ).toBe(events);
   });
 });

@@ -293,7 +293,7 @@ export function relayStream(
   opening: { out: string; done: boolean },
   idleMs: number,
   translator: StreamTranslator,
-  /** Called just before the piece that completes the stream (`[DONE]`) is written. */
+  /** Called just before the stream's closing `[DONE]` is written (after the rest of the piece carrying it). */
   beforeDone?: () => void,
 ): Promise<StreamResult> {
   return new Promise((resolve) => {
@@ -328,13 +328,28 @@ export function relayStream(
         response.once('drain', onDrain);
       }
     };
+    /**
+     * The piece that completes the stream: what precedes its `[DONE]` goes out first, then `beforeDone` runs (the
+     * usage record), then `[DONE]`. The client's tokens never wait for the accounting, and it still sees the
+     * answer complete only once the record is kept.
+     */
+    const writeLast = (out: string) => {
+      if (out.length > SSE_DONE.length && out.endsWith(SSE_DONE)) {
+        write(out.slice(0, out.length - SSE_DONE.length));
+        beforeDone?.();
+        write(SSE_DONE);
+      } else {
+        beforeDone?.();
+        write(out);
+      }
+    };
     const onData = (chunk: Buffer) => {
       if (finished) return;
       idleTimer.refresh();
       const piece = translator.push(chunk);
       done = piece.done;
-      if (done) beforeDone?.();
-      write(piece.out);
+      if (done) writeLast(piece.out);
+      else write(piece.out);
       if (piece.error) finish('interrupted', piece.error);
       else if (done) finish('complete');
     };
@@ -369,11 +384,11 @@ export function relayStream(
 
     response.on('close', onClientClose);
     done = opening.done;
-    if (done) beforeDone?.();
     // The opening's text is released once written: the callers' frames hold `opening` for the whole stream.
     const first = opening.out;
     opening.out = '';
-    write(first);
+    if (done) writeLast(first);
+    else write(first);
     if (done) {
       finish('complete');
       return;
