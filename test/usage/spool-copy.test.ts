@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyLines, jsonPieces, UsageDrainer } from '../../src/management/usage/drain.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { Store } from '../../src/store/database.js';
+import { linesBlob, type Store } from '../../src/store/database.js';
 import { usageRecords } from '../../src/store/schema.js';
 import type { UsageRecord } from '../../src/usage/record.js';
 import { SpoolWriter } from '../../src/usage/spool.js';
@@ -93,6 +93,14 @@ describe('usage rows appended with COPY (embedded store)', () => {
     const rows = await store.db.select().from(usageRecords);
     return new Map(rows.map((row) => [row.id, row]));
   };
+
+  it('hands the store the lines as one Blob, byte for byte, multi-byte characters included', async () => {
+    const lines = [`a\t${NASTY}\n`, '\n', `${'x'.repeat(70_000)}\n`, 'é😀\n'];
+    const blob = linesBlob(lines);
+    expect(blob.size).toBe(Buffer.byteLength(lines.join('')));
+    expect(await blob.text()).toBe(lines.join(''));
+    expect(linesBlob([]).size).toBe(0);
+  });
 
   it('writes COPY text with nulls, booleans, JSON and escapes', () => {
     expect(
