@@ -9,9 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyLines, jsonPieces, UsageDrainer } from '../../src/management/usage/drain.js';
+import { CopyText, copyText, jsonPieces, UsageDrainer } from '../../src/management/usage/drain.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { linesBlob, type Store } from '../../src/store/database.js';
+import type { Store } from '../../src/store/database.js';
 import { usageRecords } from '../../src/store/schema.js';
 import type { UsageRecord } from '../../src/usage/record.js';
 import { SpoolWriter } from '../../src/usage/spool.js';
@@ -74,9 +74,9 @@ describe('usage rows appended with COPY (embedded store)', () => {
     options: { quiet?: () => Promise<void>; quietWaitMs?: number } = {},
   ) => {
     const dir = mkdtempSync(join(tmpdir(), 'junction-spool-copy-'));
-    const copyRows: Store['copyRows'] = async (table, columns, lines) => {
+    const copyRows: Store['copyRows'] = async (table, columns, text) => {
       await beforeAppend?.();
-      await store.copyRows!(table, columns, lines);
+      await store.copyRows!(table, columns, text);
     };
     return {
       spool: new SpoolWriter(dir),
@@ -94,24 +94,30 @@ describe('usage rows appended with COPY (embedded store)', () => {
     return new Map(rows.map((row) => [row.id, row]));
   };
 
-  it('hands the store the lines as one Blob, byte for byte, multi-byte characters included', async () => {
-    const lines = [`a\t${NASTY}\n`, '\n', `${'x'.repeat(70_000)}\n`, 'é😀\n'];
-    const blob = linesBlob(lines);
-    expect(blob.size).toBe(Buffer.byteLength(lines.join('')));
-    expect(await blob.text()).toBe(lines.join(''));
-    expect(linesBlob([]).size).toBe(0);
+  it('writes COPY text into one growing buffer, byte for byte, multi-byte characters included', () => {
+    const values = [`a\t${NASTY}`, '', 'x'.repeat(70_000), 'é😀', null, 7];
+    const text = new CopyText();
+    for (const value of values) text.value(value);
+    text.endRow();
+    text.value('second');
+    text.endRow();
+    const expected = `a\\t${NASTY.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r')}\t\t${'x'.repeat(70_000)}\té😀\t\\N\t7\nsecond\n`;
+    expect(Buffer.from(text.bytes()).toString('utf8')).toBe(expected);
+    expect(text.bytes().byteLength).toBe(Buffer.byteLength(expected));
+    expect(new CopyText().bytes().byteLength).toBe(0);
   });
 
   it('writes COPY text with nulls, booleans, JSON and escapes', () => {
-    expect(
-      copyLines(
-        ['a', 'b', 'c', 'd', 'e'],
-        [
-          { a: null, b: true, c: 1.5, d: { k: 'x\ty' }, e: 'p\\q\nr' },
-          { a: 'x', b: false, c: 0 },
-        ],
-      ),
-    ).toEqual(['\\N\tt\t1.5\t{"k":"x\\\\ty"}\tp\\\\q\\nr\n', 'x\tf\t0\t\\N\t\\N\n']);
+    const text = copyText(
+      ['a', 'b', 'c', 'd', 'e'],
+      [
+        { a: null, b: true, c: 1.5, d: { k: 'x\ty' }, e: 'p\\q\nr' },
+        { a: 'x', b: false, c: 0 },
+      ],
+    );
+    expect(Buffer.from(text).toString('utf8')).toBe(
+      '\\N\tt\t1.5\t{"k":"x\\\\ty"}\tp\\\\q\\nr\nx\tf\t0\t\\N\t\\N\n',
+    );
   });
 
   it('splits rows for INSERT into JSON arrays of bounded size, a longer row alone', () => {

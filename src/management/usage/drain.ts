@@ -59,20 +59,63 @@ function copyValue(value: unknown): string {
   return HAS_SPECIAL.test(text) ? text.replace(SPECIAL, (character) => ESCAPES[character]!) : text;
 }
 
+/** First size of a batch's COPY buffer; it doubles as needed (a usage row is about 400 bytes). */
+const COPY_BUFFER_BYTES = 64 * 1024;
+
 /**
- * Rows (keyed by column name) as COPY text, one string per row (tab-separated values in `columns` order, ending in a
- * newline). The store concatenates them outside the JS heap: a batch joined into one string would be a large
- * object, which only a full collection frees.
+ * COPY text written straight into one buffer, outside the JS heap: values in PostgreSQL's text format separated by
+ * tabs, a newline after each row. No string is built for a row or for the batch: a row's line built by
+ * concatenation made a string for every value and another for the whole, about 2.5 KB of garbage a row.
  */
-export function copyLines(
+export class CopyText {
+  #buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+  #length = 0;
+  #rowStarted = false;
+
+  /** Appends one value to the current row. */
+  value(value: unknown): void {
+    const text = copyValue(value);
+    // UTF-8 takes at most 3 bytes for each UTF-16 unit, plus the separator.
+    this.#reserve(text.length * 3 + 1);
+    if (this.#rowStarted) this.#buffer[this.#length++] = TAB;
+    this.#rowStarted = true;
+    this.#length += this.#buffer.write(text, this.#length);
+  }
+
+  /** Ends the current row. */
+  endRow(): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = NEWLINE;
+    this.#rowStarted = false;
+  }
+
+  /** The rows written so far (a view of the buffer, valid until the next write). */
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+}
+
+const TAB = 9;
+const NEWLINE = 10;
+
+/** Rows (keyed by column name) as COPY text, in `columns` order. */
+export function copyText(
   columns: readonly string[],
   rows: ReadonlyArray<Record<string, unknown>>,
-): string[] {
-  return rows.map((row) => {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + copyValue(row[columns[i]!]);
-    return `${line}\n`;
-  });
+): Uint8Array {
+  const text = new CopyText();
+  for (const row of rows) {
+    for (const column of columns) text.value(row[column]);
+    text.endRow();
+  }
+  return text.bytes();
 }
 
 /**
@@ -109,10 +152,10 @@ const pause = (batchMs: number) =>
 
 type Table = 'usage_records' | 'request_captures';
 
-/** What one statement (or a few, for an INSERT) stores: COPY lines, or JSON arrays of rows. */
+/** What one statement (or a few, for an INSERT) stores: COPY text, or JSON arrays of rows. */
 type PreparedBatch =
   | { table: Table; pieces: string[]; copy?: undefined }
-  | { table: Table; copy: string[]; pieces?: undefined };
+  | { table: Table; copy: Uint8Array; pieces?: undefined };
 
 /** A usage record as a `usage_records` row, priced. */
 function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown> {
@@ -129,26 +172,31 @@ function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown>
 const USAGE_FIELDS = COLUMNS.map(([key]) => key);
 
 /**
- * A usage record as one COPY line of `usage_records`, priced: the values `usageRow` gives the INSERT, written
+ * A usage record as one row of `usage_records` in COPY text, priced: the values `usageRow` gives the INSERT, written
  * straight from the record instead of through a row object keyed by column name.
  */
-export function usageCopyLine(book: PriceBook, record: UsageRecord): string {
+export function writeUsageRow(text: CopyText, book: PriceBook, record: UsageRecord): void {
   const { costUsd, priceWarning } = priceRecord(book, record);
   const values = record as unknown as Record<string, unknown>;
-  let line = '';
-  for (let i = 0; i < USAGE_FIELDS.length; i++) {
-    const field = USAGE_FIELDS[i]!;
-    const value =
+  for (const field of USAGE_FIELDS) {
+    text.value(
       field === 'costUsd'
         ? costUsd
         : field === 'priceWarning'
           ? priceWarning
           : field === 'usageEstimated'
             ? values.usageEstimated === true
-            : values[field];
-    line += i === 0 ? copyValue(value) : `\t${copyValue(value)}`;
+            : values[field],
+    );
   }
-  return `${line}\n`;
+  text.endRow();
+}
+
+/** Usage records as COPY text of `usage_records`. */
+function usageCopyText(book: PriceBook, records: readonly UsageRecord[]): Uint8Array {
+  const text = new CopyText();
+  for (const record of records) writeUsageRow(text, book, record);
+  return text.bytes();
 }
 
 const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
@@ -311,7 +359,7 @@ export class UsageDrainer {
   }
 
   /**
-   * Stores lines read from the spool. Everything is turned into what is sent (COPY lines or JSON text) before the
+   * Stores lines read from the spool. Everything is turned into what is sent (COPY text or JSON text) before the
    * first wait, so the parsed records are garbage by then: held across a store's round trips, a batch of them
    * outlived the young generation's collections and was promoted, which grew the heap under load. It empties
    * `lines`, so the caller's array holds none of them either. Resolves false when a COPY found a row already
@@ -330,7 +378,7 @@ export class UsageDrainer {
       records.length === 0
         ? undefined
         : copy
-          ? { table: 'usage_records', copy: records.map((record) => usageCopyLine(book, record)) }
+          ? { table: 'usage_records', copy: usageCopyText(book, records) }
           : { table: 'usage_records', pieces: jsonPieces(records.map((record) => usageRow(book, record))) };
     const captured: PreparedBatch | undefined =
       captures.length === 0
@@ -355,7 +403,7 @@ export class UsageDrainer {
   #prepare(table: Table, rows: Record<string, unknown>[], copy: boolean): PreparedBatch {
     if (!copy) return { table, pieces: jsonPieces(rows) };
     const columns = (table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(([, column]) => column);
-    return { table, copy: copyLines(columns, rows) };
+    return { table, copy: copyText(columns, rows) };
   }
 
   /**
