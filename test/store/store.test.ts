@@ -307,6 +307,24 @@ describe.each(kinds)('store (%s)', (kind) => {
   });
 });
 
+describe('the embedded store', () => {
+  it('runs with its own settings: a 32 MB page cache, and new WAL segments not filled with zeros', async () => {
+    const store = await openTestStore('embedded');
+    try {
+      const settings = await rows<{ name: string; setting: string; unit: string | null }>(
+        store,
+        sql`select name, setting, unit from pg_settings where name in ('shared_buffers', 'wal_init_zero') order by name`,
+      );
+      expect(settings).toEqual([
+        { name: 'shared_buffers', setting: '4096', unit: '8kB' },
+        { name: 'wal_init_zero', setting: 'off', unit: null },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe.runIf(kinds.includes('postgres'))('PostgreSQL connections ended by the server', () => {
   it('drops them without ending the process, and the next query opens a new one', async () => {
     const store = await openTestStore('postgres');
