@@ -31,7 +31,9 @@ import { ClientAbort } from './http/client-abort.js';
 import { asGatewayError, sendError, sendJsonText, setAnswerHeaders } from './http/reply.js';
 import { readBody } from './http/request-body.js';
 import { type ResponseTap, tapResponse } from './http/response-tap.js';
+import { modelListFor } from './model-list.js';
 import { watchOutliers } from './outlier-probes.js';
+import { reportAttempt } from './report-attempt.js';
 import { createRequestMetrics } from './request-metrics.js';
 import type { SnapshotHolder } from './snapshot-holder.js';
 import { createEchoUpstream } from './upstream/echo-upstream.js';
@@ -659,66 +661,6 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   };
 }
 
-/**
- * Feeds real traffic into the health board. Only the upstream's own outcomes count, never an error the gateway
- * made (a request cut by its deadline, a member skipped, a client that went away):
- * - a success clears the deployment's failures and restores an entry that was unhealthy, unverified or deferred;
- * - a rejected credential (401, 403, no token) counts against the entry as a whole;
- * - a connection failure, timeout, broken connection or 5xx counts against the deployment (outlier ejection);
- * - a 429 says the provider works but throttles: the deployment cools for the `Retry-After` it named.
- */
-function reportAttempt(board: HealthBoard) {
-  return (deployment: Deployment, attempt: AttemptRecord): void => {
-    const providerId = deployment.provider.id;
-    switch (attempt.outcome) {
-      case 'success':
-        board.reportTraffic(providerId, true);
-        board.reportDeployment(deployment.id, providerId, true);
-        return;
-      case 'credential':
-        board.reportTraffic(providerId, false, {
-          stage: 'auth',
-          message: 'No credential could be obtained for real traffic',
-        });
-        return;
-      case 'timeout':
-      case 'connect':
-        board.reportDeployment(deployment.id, providerId, false, {
-          stage: attempt.outcome,
-          message: `Real traffic failed: ${attempt.outcome}`,
-        });
-        return;
-      case 'reset':
-        board.reportDeployment(deployment.id, providerId, false, {
-          stage: 'http',
-          message: 'Real traffic failed: the connection broke',
-        });
-        return;
-      case 'http-error': {
-        const status = attempt.status ?? 0;
-        if (status === 401 || status === 403) {
-          board.reportTraffic(providerId, false, {
-            stage: 'auth',
-            message: `The provider rejected the credential on real traffic (HTTP ${status})`,
-            httpStatus: status,
-          });
-        } else if (status >= 500) {
-          board.reportDeployment(deployment.id, providerId, false, {
-            stage: 'http',
-            message: `Real traffic failed with HTTP ${status}`,
-            httpStatus: status,
-          });
-        } else if (status === 429 && attempt.retryAfterMs !== undefined) {
-          board.coolDown(deployment.id, providerId, attempt.retryAfterMs);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  };
-}
-
 /** The bodies of one request whose key has capture on, gathered while it is served. */
 interface RequestCapture {
   tap: ResponseTap;
@@ -779,32 +721,4 @@ function drain(request: IncomingMessage, response: ServerResponse): void {
   if (length === undefined && request.headers['transfer-encoding'] === undefined) return;
   if (length === '0') return;
   response.setHeader('connection', 'close');
-}
-
-const EMPTY_LIST = '{"object":"list","data":[]}';
-const listsBySnapshot = new WeakMap<GatewaySnapshot, Map<string, string>>();
-
-/**
- * The `GET /v1/models` body for a key: the environment's precomputed list when no model there has an audience,
- * otherwise that list plus the restricted models the key may call, computed once per key and snapshot.
- */
-function modelListFor(snapshot: GatewaySnapshot, key: CompiledKey): string {
-  const open = snapshot.modelListJsonByEnvironment.get(key.environment) ?? EMPTY_LIST;
-  const restricted = snapshot.restrictedModelsByEnvironment.get(key.environment);
-  if (!restricted || restricted.length === 0) return open;
-  let cache = listsBySnapshot.get(snapshot);
-  if (!cache) {
-    cache = new Map();
-    listsBySnapshot.set(snapshot, cache);
-  }
-  const cached = cache.get(key.id);
-  if (cached !== undefined) return cached;
-  const data = (JSON.parse(open) as { data: Array<{ id: string }> }).data;
-  for (const { listed, audience } of restricted) {
-    if (audience.teams.has(key.teamId) || audience.keys.has(key.id)) data.push(listed);
-  }
-  data.sort((a, b) => a.id.localeCompare(b.id));
-  const json = JSON.stringify({ object: 'list', data });
-  cache.set(key.id, json);
-  return json;
 }
