@@ -10,7 +10,7 @@ import { availableParallelism, cpus, hostname, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartScenario } from './lib/coldstart.mjs';
-import { concurrentStreams } from './lib/concurrent-streams.mjs';
+import { repeatedStreams } from './lib/concurrent-streams.mjs';
 import { dataPlaneScenario } from './lib/dataplane.mjs';
 import { ensureTools } from './lib/deps.mjs';
 import { ensureBuilt } from './lib/junction.mjs';
@@ -134,16 +134,20 @@ async function main() {
   let streams;
   if (slowMock && plan.streams) {
     log(`concurrent slow streams (${plan.streamCounts.join(', ')}) for memory per stream`);
-    streams = await concurrentStreams({
-      slowMock,
-      counts: plan.streamCounts,
-      loadCore: LOAD_CORE,
+    streams = await repeatedStreams(
+      {
+        slowMock,
+        counts: plan.streamCounts,
+        loadCore: LOAD_CORE,
+        log,
+        root: ROOT,
+        core: TARGET_CORE,
+        workDir,
+        onCleanup: (fn) => cleanups.push(fn),
+      },
+      plan.repetitions,
       log,
-      root: ROOT,
-      core: TARGET_CORE,
-      workDir,
-      onCleanup: (fn) => cleanups.push(fn),
-    });
+    );
   }
   if (slowMock) await stopChild(slowMock.child);
 
@@ -263,7 +267,7 @@ async function main() {
     for (const [name, list] of Object.entries(streams)) {
       for (const s of list)
         lines.push(
-          `T5 streams, ${name}${s.store ? ` on ${s.store}` : ''}: ${s.streams} concurrent slow streams: RSS ${s.rssBeforeMb.toFixed(0)} → ${s.rssHeldMb.toFixed(0)} MB (${s.kbPerStream.toFixed(1)} KB per stream), ${s.completed} completed, ${s.errors} errors`,
+          `T5 streams, ${s.store ?? name}: ${s.streams} concurrent slow streams: RSS ${s.rssBeforeMb.toFixed(0)} → ${s.rssHeldMb.toFixed(0)} MB (${s.kbPerStream.toFixed(1)} KB per stream${s.kbPerStreamRuns?.length > 1 ? `, median of ${s.kbPerStreamRuns.map((kb) => kb.toFixed(1)).join(', ')}` : ''}), ${s.completed} completed, ${s.errors} errors`,
         );
     }
   }

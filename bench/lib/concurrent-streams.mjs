@@ -16,6 +16,7 @@ import { chatBody } from './mock-bodies.mjs';
 import { postgresAvailable } from './pgdb.mjs';
 import { freePort, waitForPort } from './ports.mjs';
 import { rssKb, sleep, spawnPinned, stopChild, waitFor } from './proc.mjs';
+import { median } from './stats.mjs';
 import { addSlowModel } from './streams.mjs';
 
 const CLIENT = fileURLToPath(new URL('../load/streams-client.mjs', import.meta.url));
@@ -76,6 +77,47 @@ async function modelServed(url, secret, model) {
   const response = await request(`${url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
   const text = await response.body.text();
   return response.statusCode === 200 && JSON.parse(text).data.some((entry) => entry.id === model);
+}
+
+/**
+ * Repetitions of the whole scenario, each on fresh processes (RSS never shrinks back, so a second hold in the same
+ * process measures little), combined per target and count: the repetition with the median KB per stream, with
+ * every repetition's figure beside it. One hold varies by about 15 % between runs of the same build.
+ */
+export async function repeatedStreams(options, repetitions, log) {
+  const runs = [];
+  for (let rep = 0; rep < repetitions; rep++) {
+    if (repetitions > 1) log(`  streams: repetition ${rep + 1} of ${repetitions}`);
+    runs.push(await concurrentStreams(options));
+  }
+  return combineStreamRuns(runs);
+}
+
+/**
+ * Per target and count: the median KB per stream, with the RSS figures of the run closest to it; complete only when
+ * every run was.
+ */
+export function combineStreamRuns(runs) {
+  const combined = {};
+  for (const name of Object.keys(runs[0])) {
+    combined[name] = runs[0][name].map((_, index) => {
+      const results = runs.map((run) => run[name][index]).filter(Boolean);
+      const middle = median(results.map((result) => result.kbPerStream));
+      const sorted = [...results].sort(
+        (a, b) =>
+          Math.abs(a.kbPerStream - middle) - Math.abs(b.kbPerStream - middle) ||
+          a.kbPerStream - b.kbPerStream,
+      );
+      return {
+        ...sorted[0],
+        kbPerStream: middle,
+        kbPerStreamRuns: results.map((result) => result.kbPerStream),
+        completed: Math.min(...results.map((result) => result.completed)),
+        errors: Math.max(...results.map((result) => result.errors)),
+      };
+    });
+  }
+  return combined;
 }
 
 export async function concurrentStreams({ slowMock, counts, loadCore, log, root, core, workDir, onCleanup }) {
