@@ -146,7 +146,6 @@ async function main() {
         onCleanup: (fn) => cleanups.push(fn),
       },
       plan.repetitions,
-      log,
     );
   }
   if (slowMock) await stopChild(slowMock.child);

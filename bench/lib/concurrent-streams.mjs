@@ -81,21 +81,21 @@ async function modelServed(url, secret, model) {
 
 /**
  * Repetitions of the whole scenario, each on fresh processes (RSS never shrinks back, so a second hold in the same
- * process measures little), combined per target and count: the repetition with the median KB per stream, with
- * every repetition's figure beside it. One hold varies by about 15 % between runs of the same build.
+ * process measures little), combined by `combineStreamRuns`. One hold varies by about 15 % between runs of the
+ * same build.
  */
-export async function repeatedStreams(options, repetitions, log) {
+export async function repeatedStreams(options, repetitions) {
   const runs = [];
   for (let rep = 0; rep < repetitions; rep++) {
-    if (repetitions > 1) log(`  streams: repetition ${rep + 1} of ${repetitions}`);
+    if (repetitions > 1) options.log(`  streams: repetition ${rep + 1} of ${repetitions}`);
     runs.push(await concurrentStreams(options));
   }
   return combineStreamRuns(runs);
 }
 
 /**
- * Per target and count: the median KB per stream, with the RSS figures of the run closest to it; complete only when
- * every run was.
+ * Per target and count: the median KB per stream, every run's figure beside it, and the RSS figures of the run
+ * closest to the median; complete only when every run was.
  */
 export function combineStreamRuns(runs) {
   const combined = {};
