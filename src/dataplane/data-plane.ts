@@ -67,6 +67,11 @@ export interface DataPlaneOptions {
   authThrottle?: AuthThrottleOptions;
   /** Budgets and per-minute limits; without it keys are held to neither. */
   governor?: Governor;
+  /**
+   * Usage records are priced from the snapshot's prices, and where they have none from the price table shipped
+   * with Junction unless this is false (`JUNCTION_DEFAULT_PRICES`); default true.
+   */
+  defaultPrices?: boolean;
 }
 
 export interface DataPlane {
@@ -116,6 +121,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const authorizer = createAuthorizer(options.auth);
   const random = options.random ?? Math.random;
   const captureMaxBytes = options.captureMaxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
+  const shippedPrices = options.defaultPrices ?? true;
   const throttle = createAuthThrottle(options.authThrottle ?? { limit: 0, windowMs: 0, blockMs: 0 });
   let inFlight = 0;
   /** One promise shared by every `whenIdle` caller until the count next falls to zero. */
@@ -215,7 +221,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
           // Refused before (or failing outside) execution: still one usage record, with no tokens.
           appendUsage(
             usageRecord(
-              { requestId, started, key, endpoint, requestedModel: trace.requestedModel, stream: false },
+              {
+                requestId,
+                started,
+                key,
+                endpoint,
+                requestedModel: trace.requestedModel,
+                stream: false,
+                prices: snapshot.prices,
+                shippedPrices,
+              },
               { backend: undefined, status: refusal.status, attempts: [], usage: undefined, error: refusal },
               undefined,
               trace,
@@ -378,7 +393,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       const serving = plan.find((attempt) => attempt.deployment === outcome.backend)?.model ?? model;
       appendUsage(
         usageRecord(
-          { requestId, started, key, endpoint, requestedModel: parsed.model, stream },
+          {
+            requestId,
+            started,
+            key,
+            endpoint,
+            requestedModel: parsed.model,
+            stream,
+            prices: snapshot.prices,
+            shippedPrices,
+          },
           outcome,
           serving,
           trace,

@@ -13,9 +13,8 @@
  */
 import { type Charge, NO_CHARGE, picoToNano } from '../core/budget/rules.js';
 import { GatewayError } from '../core/errors/gateway-error.js';
-import { priceOf } from '../core/pricing/book.js';
 import { costPico, type TokenCounts } from '../core/pricing/cost.js';
-import { defaultPrice } from '../core/pricing/defaults.js';
+import { findPrice } from '../core/pricing/price-usage.js';
 import type { PlannedAttempt } from '../core/routing/plan-route.js';
 import type { CompiledKey, Deployment, GatewaySnapshot, KeyGovernance } from '../core/snapshot/snapshot.js';
 import type { ChatCompletionRequest, EmbeddingsRequest, Usage } from '../core/wire/openai.js';
@@ -69,12 +68,16 @@ export function createGovernor(options: GovernorOptions): Governor {
     snapshot: GatewaySnapshot,
     at: string,
   ): number => {
-    const price =
-      priceOf(snapshot.prices, deployment.id, model, at) ??
-      (options.defaultPrices
-        ? defaultPrice(deployment.provider.type, deployment.upstreamModel, at)
-        : undefined);
-    return price ? picoToNano(costPico(counts, price)) : 0;
+    const found = findPrice(snapshot.prices, {
+      at,
+      backend: deployment.id,
+      model,
+      modelVersion: model,
+      shipped: options.defaultPrices
+        ? { providerType: deployment.provider.type, upstreamModel: deployment.upstreamModel }
+        : undefined,
+    });
+    return found ? picoToNano(costPico(counts, found.price)) : 0;
   };
 
   return {

@@ -2,6 +2,8 @@
  * One request's usage record, as the data plane appends it to the spool: who asked, what served it, its
  * attempts and routing decision, tokens and timings.
  */
+import type { PriceBook } from '../core/pricing/book.js';
+import { priceUsage } from '../core/pricing/price-usage.js';
 import type { RoutePlan } from '../core/routing/plan-route.js';
 import type { CompiledKey, CompiledModel } from '../core/snapshot/snapshot.js';
 import type { RouteTrace, UsageRecord } from '../usage/record.js';
@@ -34,6 +36,9 @@ export interface UsageContext {
   endpoint: UsageRecord['endpoint'];
   requestedModel: string | null;
   stream: boolean;
+  /** The snapshot's prices, and whether the price table shipped with Junction fills in where they have none. */
+  prices: PriceBook;
+  shippedPrices: boolean;
 }
 
 /** One request's usage record, from its execution (or the error that ended it before execution). */
@@ -48,10 +53,33 @@ export function usageRecord(
 ): UsageRecord {
   const usage = result.usage;
   const latencyMs = Math.round(performance.now() - context.started);
+  const at = new Date(trace.arrivedAt).toISOString();
+  const backend = result.backend;
+  const promptTokens = count(usage?.prompt_tokens);
+  const completionTokens = count(usage?.completion_tokens);
+  const cachedTokens = count(usage?.prompt_tokens_details?.cached_tokens);
+  const cacheWriteTokens = count(usage?.prompt_tokens_details?.cache_write_tokens);
+  const reasoningTokens = count(usage?.completion_tokens_details?.reasoning_tokens);
+  // Priced now, from the snapshot, so the line is the row as stored (the drainer neither parses nor prices it).
+  const { costUsd, priceWarning } = priceUsage(context.prices, {
+    at,
+    backend: backend?.id ?? null,
+    model: model?.id ?? null,
+    modelVersion: model?.version ?? null,
+    shipped:
+      backend && context.shippedPrices
+        ? { providerType: backend.provider.type, upstreamModel: backend.upstreamModel }
+        : undefined,
+    promptTokens,
+    completionTokens,
+    cachedTokens,
+    cacheWriteTokens,
+    reasoningTokens,
+  });
   return {
     id: usageRecordId(),
     requestId: context.requestId,
-    at: new Date(trace.arrivedAt).toISOString(),
+    at,
     keyId: context.key.id,
     teamId: context.key.teamId,
     environment: context.key.environment,
@@ -59,8 +87,8 @@ export function usageRecord(
     requestedModel: context.requestedModel,
     model: model?.id ?? null,
     modelVersion: model?.version ?? null,
-    backend: result.backend?.id ?? null,
-    providerId: result.backend?.provider.id ?? null,
+    backend: backend?.id ?? null,
+    providerId: backend?.provider.id ?? null,
     attempts: result.attempts.map((attempt) => ({
       backend: attempt.backend,
       outcome: attempt.outcome,
@@ -77,14 +105,16 @@ export function usageRecord(
           : 'complete',
     errorCode: result.error?.code ?? null,
     stream: context.stream,
-    promptTokens: count(usage?.prompt_tokens),
-    completionTokens: count(usage?.completion_tokens),
-    cachedTokens: count(usage?.prompt_tokens_details?.cached_tokens),
-    cacheWriteTokens: count(usage?.prompt_tokens_details?.cache_write_tokens),
-    reasoningTokens: count(usage?.completion_tokens_details?.reasoning_tokens),
+    promptTokens,
+    completionTokens,
+    cachedTokens,
+    cacheWriteTokens,
+    reasoningTokens,
     usageEstimated: result.usageEstimated === true,
     latencyMs,
     firstByteMs: result.firstByteMs === undefined ? null : Math.round(result.firstByteMs),
+    costUsd,
+    priceWarning,
   };
 }
 

@@ -180,6 +180,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     usage: spool,
     captureMaxBytes: Math.floor(config.captureMaxBytes),
     governor,
+    defaultPrices: config.defaultPrices,
     ...(options.lookup ? { lookup: options.lookup } : {}),
     authThrottle: {
       limit: config.authFailureLimit,

@@ -328,7 +328,7 @@ export const usageRecords = pgTable(
     reasoningTokens: integer('reasoning_tokens'),
     latencyMs: integer('latency_ms').notNull(),
     firstByteMs: integer('first_byte_ms'),
-    /** USD with 12 decimals, from the price book when the row was stored (or re-priced); null when unpriced. */
+    /** USD with 12 decimals, from the prices in force when the request was served (or re-priced); null when unpriced. */
     costUsd: numeric('cost_usd', { precision: 24, scale: 12 }),
     /** Why the row has no cost (no price for its model or deployment at its time). */
     priceWarning: text('price_warning'),

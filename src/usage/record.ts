@@ -45,4 +45,12 @@ export interface UsageRecord {
   usageEstimated: boolean;
   latencyMs: number;
   firstByteMs: number | null;
+  /**
+   * USD with 12 decimals, priced by the data plane from its snapshot's prices as it wrote the record; null when the
+   * request reported no tokens or nothing priced its model. Absent on lines written before requests were priced as
+   * they were served: the drainer prices those from the store's prices.
+   */
+  costUsd?: string | null;
+  /** Why `costUsd` is null although there are tokens (no price for the model or deployment at the time). */
+  priceWarning?: string | null;
 }

@@ -73,6 +73,19 @@ export class SpoolWriter {
   }
 }
 
+/** Spool lines parsed; a torn line (a crash mid-write: never followed by the client's last byte) is skipped. */
+export function parseLines(lines: readonly string[]): SpoolLine[] {
+  const records: SpoolLine[] = [];
+  for (const line of lines) {
+    try {
+      records.push(JSON.parse(line) as SpoolLine);
+    } catch {
+      // Torn: skipped.
+    }
+  }
+  return records;
+}
+
 /** Where draining stands in one file: lines before `offset` are stored. */
 interface Checkpoint {
   file: string;
@@ -95,25 +108,25 @@ export class SpoolReader {
    * are stored. A line still being written (no newline yet) is left for the next read.
    */
   read(max: number): { records: SpoolLine[]; next: Checkpoint | undefined } {
+    const { lines, next } = this.readText(max);
+    return { records: parseLines(lines), next };
+  }
+
+  /** As `read`, the lines as written (JSON text, not parsed; a torn line among them, should a crash leave one). */
+  readText(max: number): { lines: string[]; next: Checkpoint | undefined } {
     const files = this.files();
     const saved = this.#checkpoint();
-    const records: SpoolLine[] = [];
+    const all: string[] = [];
     let next: Checkpoint | undefined;
     for (const file of files) {
       if (saved && file < saved.file) continue;
       const start = saved && file === saved.file ? saved.offset : 0;
-      const { lines, end } = readLines(join(this.#dir, file), start, max - records.length);
-      for (const line of lines) {
-        try {
-          records.push(JSON.parse(line) as SpoolLine);
-        } catch {
-          // A torn line (a crash mid-write) is skipped: it was never followed by the client's last byte.
-        }
-      }
+      const { lines, end } = readLines(join(this.#dir, file), start, max - all.length);
+      for (const line of lines) all.push(line);
       if (end !== start) next = { file, offset: end };
-      if (records.length >= max) break;
+      if (all.length >= max) break;
     }
-    return { records, next };
+    return { lines: all, next };
   }
 
   /** Whether the spool holds anything beyond the checkpoint (perhaps only a line still being written). */

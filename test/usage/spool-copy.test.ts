@@ -5,7 +5,7 @@
  * the drainer stores a backlog in slices, leaving the event loop to requests between batches; asked while a run is
  * under way, it also stores what was written after that run read the spool.
  */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import type { Store } from '../../src/store/database.js';
 import { usageRecords } from '../../src/store/schema.js';
 import type { UsageRecord } from '../../src/usage/record.js';
 import { SpoolWriter } from '../../src/usage/spool.js';
-import { openEmbeddedTestStore } from '../support/stores.js';
+import { openEmbeddedTestStore, openTestStore, storeKinds } from '../support/stores.js';
 
 const NASTY = 'tab\there, line\nbreak, cr\r, back\\slash \\N \\t, "quoted", é, 日本, 😀';
 
@@ -122,7 +122,10 @@ describe('usage rows appended with COPY (embedded store)', () => {
 
   it('splits rows for INSERT into JSON arrays of bounded size, a longer row alone', () => {
     const rows = [{ a: 'x'.repeat(10) }, { a: 'y'.repeat(10) }, { a: 'z'.repeat(50) }, { a: 1 }];
-    const pieces = jsonPieces(rows, 40);
+    const pieces = jsonPieces(
+      rows.map((row) => JSON.stringify(row)),
+      40,
+    );
     expect(pieces.map((piece) => JSON.parse(piece))).toEqual([[rows[0], rows[1]], [rows[2]], [rows[3]]]);
     expect(pieces.flatMap((piece) => JSON.parse(piece) as unknown[])).toEqual(rows);
     expect(jsonPieces([])).toEqual([]);
@@ -159,6 +162,41 @@ describe('usage rows appended with COPY (embedded store)', () => {
     expect(row.at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
     expect(row.stream).toBe(true);
     expect(rows.get('by-copy-2')?.usageEstimated).toBe(true);
+  });
+
+  it('stores a priced line with its own cost, and prices a line written without one', async () => {
+    for (const copy of [true, false]) {
+      const { spool, drainer: usage } = drainer(copy);
+      const tag = copy ? 'copy' : 'insert';
+      // The data plane's lines carry their cost; a price the store does not know proves it is not re-priced.
+      spool.append(record(`priced-${tag}`, { costUsd: '0.000123456789', priceWarning: null }));
+      spool.append(
+        record(`warned-${tag}`, {
+          costUsd: null,
+          priceWarning: 'No price for up/u at 2026-11-22T10:00:00.123Z',
+        }),
+      );
+      spool.append(
+        record(`untokened-${tag}`, {
+          costUsd: null,
+          priceWarning: null,
+          promptTokens: null,
+          completionTokens: null,
+        }),
+      );
+      // A line from before requests were priced as they were served: priced here (nothing prices `up/u`).
+      spool.append(record(`old-${tag}`));
+      await usage.drain();
+      const rows = await stored();
+      expect(Number(rows.get(`priced-${tag}`)?.costUsd)).toBe(0.000123456789);
+      expect(rows.get(`priced-${tag}`)?.priceWarning).toBeNull();
+      expect(rows.get(`warned-${tag}`)?.costUsd).toBeNull();
+      expect(rows.get(`warned-${tag}`)?.priceWarning).toBe('No price for up/u at 2026-11-22T10:00:00.123Z');
+      expect(rows.get(`untokened-${tag}`)?.priceWarning).toBeNull();
+      expect(rows.get(`old-${tag}`)?.costUsd).toBeNull();
+      expect(rows.get(`old-${tag}`)?.priceWarning).toBe('No price for up/u at 2026-11-22T10:00:00.123Z');
+      expect(rows.get(`old-${tag}`)?.route?.excluded[0]?.detail).toBe(NASTY);
+    }
   });
 
   it('stores a batch holding an id already stored without a second row, and keeps the new ones', async () => {
@@ -212,7 +250,7 @@ describe('usage rows appended with COPY (embedded store)', () => {
     expect(rows.has('during-99')).toBe(true);
   });
 
-  it('gives pending I/O a turn between reading the prices and appending the rows', async () => {
+  it('gives pending I/O a turn between preparing the rows and appending them', async () => {
     const order: string[] = [];
     const { spool, drainer: usage } = drainer(true, () => order.push('append'));
     spool.append(record('turn-1'));
@@ -256,5 +294,62 @@ describe('usage rows appended with COPY (embedded store)', () => {
     // Unpaced (start, shutdown, a caller's request): no wait at all.
     await asked.drain();
     expect((await stored()).has('asked-1')).toBe(true);
+  });
+});
+
+const kinds = await storeKinds();
+
+describe.each(kinds)('usage rows stored with INSERT (%s store)', (kind) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  const inserting = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-spool-insert-'));
+    return {
+      spool: new SpoolWriter(dir),
+      drainer: new UsageDrainer({ dir, db: store.db, logger: silentLogger() }),
+    };
+  };
+  const storedRows = async () => {
+    const rows = await store.db.select().from(usageRecords);
+    return new Map(rows.map((row) => [row.id, row]));
+  };
+
+  it('stores priced lines as written, every value included', async () => {
+    const { spool, drainer: usage } = inserting();
+    spool.append(
+      record('as-written', { costUsd: '0.000123456789', priceWarning: null, usageEstimated: true }),
+    );
+    await usage.drain();
+    const row = (await storedRows()).get('as-written')!;
+    expect(Number(row.costUsd)).toBe(0.000123456789);
+    expect(row.requestedModel).toBe(NASTY);
+    expect(row.route?.excluded[0]?.detail).toBe(NASTY);
+    expect(row.attempts).toEqual(record('x').attempts);
+    expect(row.at.toISOString()).toBe('2026-11-22T10:00:00.123Z');
+    expect(row.usageEstimated).toBe(true);
+    expect(row.cachedTokens).toBe(0);
+    expect(row.cacheWriteTokens).toBeNull();
+  });
+
+  it('drops a line that is not JSON and stores the others of its statement', async () => {
+    const { spool, drainer: usage } = inserting();
+    spool.append(record('around-1', { costUsd: '0.000001000000', priceWarning: null }));
+    // A line that looks priced but is not JSON (a torn write completed by a later one) goes to the store as is.
+    appendFileSync(join(usage.dir, spool.currentFile), '{"id":"torn","costUsd":"0.1\n');
+    spool.append(record('around-2', { costUsd: '0.000002000000', priceWarning: null }));
+    await usage.drain();
+    const rows = await storedRows();
+    expect(rows.has('around-1')).toBe(true);
+    expect(rows.has('around-2')).toBe(true);
+    expect(rows.has('torn')).toBe(false);
+    // Checkpointed past it: the next run stores only what is new.
+    spool.append(record('around-3', { costUsd: '0.000003000000', priceWarning: null }));
+    await usage.drain();
+    expect((await storedRows()).has('around-3')).toBe(true);
   });
 });

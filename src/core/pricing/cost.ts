@@ -32,12 +32,24 @@ export function isPriceText(text: string): boolean {
   return PRICE_PATTERN.test(text);
 }
 
+/**
+ * Prices already turned into pico-dollars per token: every request is priced as its usage record is written, from
+ * the few price texts a configuration holds (cleared should it ever hold more than `PARSED_LIMIT`).
+ */
+const parsed = new Map<string, bigint>();
+const PARSED_LIMIT = 10_000;
+
 /** USD per million tokens → pico-dollars per token (1 USD / 1e6 tokens = 1 µUSD per token = 1e6 pUSD). */
 function picoPerToken(text: string): bigint {
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
   if (!PRICE_PATTERN.test(text))
     throw new Error(`Not a price in USD per million tokens: ${JSON.stringify(text)}`);
   const [whole, fraction = ''] = text.split('.');
-  return BigInt(whole!) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  const pico = BigInt(whole!) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(text, pico);
+  return pico;
 }
 
 /** The cost in pico-dollars (1e-12 USD). */

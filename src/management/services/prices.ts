@@ -6,8 +6,10 @@
  */
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { GatewayError } from '../../core/errors/gateway-error.js';
-import { costPico, isPriceText, type Price, picoToUsd, priceAt } from '../../core/pricing/cost.js';
-import { defaultPrice, defaultPrices } from '../../core/pricing/defaults.js';
+import type { DatedPrice, PriceBook } from '../../core/pricing/book.js';
+import { isPriceText } from '../../core/pricing/cost.js';
+import { defaultPrices } from '../../core/pricing/defaults.js';
+import { priceUsage, type UsagePrice } from '../../core/pricing/price-usage.js';
 import type { Database } from '../../store/database.js';
 import { prices, providers, usageRecords } from '../../store/schema.js';
 import type { UsageRecord } from '../../usage/record.js';
@@ -111,11 +113,10 @@ export function listDefaultPrices(filter: { providerType?: string; model?: strin
 }
 
 /**
- * The price book for pricing many rows at once: stored prices by `<scope>:<target>`, each list in date order, and,
- * unless the shipped defaults are turned off, each provider entry's type (the defaults are keyed by it).
+ * The price book for pricing many rows at once: stored prices as the data plane's snapshot holds them and, unless
+ * the shipped defaults are turned off, each provider entry's type (the defaults are keyed by it).
  */
-export interface PriceBook {
-  prices: Map<string, Array<Price & { effectiveFrom: string }>>;
+export interface StoredPriceBook extends PriceBook {
   /** Provider id → provider type; absent when the shipped default prices are not used. */
   providerTypes?: Map<string, string>;
 }
@@ -125,11 +126,12 @@ export interface PriceBookOptions {
   defaults?: boolean;
 }
 
-export async function loadPriceBook(db: Database, options: PriceBookOptions = {}): Promise<PriceBook> {
-  const book: PriceBook['prices'] = new Map();
+export async function loadPriceBook(db: Database, options: PriceBookOptions = {}): Promise<StoredPriceBook> {
+  const deployments = new Map<string, DatedPrice[]>();
+  const models = new Map<string, DatedPrice[]>();
   for (const row of await db.select().from(prices).orderBy(asc(prices.effectiveFrom))) {
-    const key = `${row.scope}:${row.target}`;
-    const list = book.get(key) ?? [];
+    const book = row.scope === 'deployment' ? deployments : models;
+    const list = book.get(row.target) ?? [];
     list.push({
       effectiveFrom: row.effectiveFrom.toISOString(),
       input: row.input,
@@ -138,11 +140,11 @@ export async function loadPriceBook(db: Database, options: PriceBookOptions = {}
       ...(row.cacheWrite ? { cacheWrite: row.cacheWrite } : {}),
       ...(row.reasoning ? { reasoning: row.reasoning } : {}),
     });
-    book.set(key, list);
+    book.set(row.target, list);
   }
-  if (options.defaults === false) return { prices: book };
+  if (options.defaults === false) return { deployments, models };
   const types = await db.select({ id: providers.id, type: providers.type }).from(providers);
-  return { prices: book, providerTypes: new Map(types.map((row) => [row.id, row.type])) };
+  return { deployments, models, providerTypes: new Map(types.map((row) => [row.id, row.type])) };
 }
 
 type Priceable = Pick<
@@ -159,62 +161,26 @@ type Priceable = Pick<
   | 'reasoningTokens'
 >;
 
-/** Where a row's price came from: an operator's deployment or model price, or the shipped default table. */
-export type PriceSource = 'deployment' | 'model' | 'default';
-
 /** The upstream model of a backend (`<provider id>/<upstream model>`; the model name may itself contain `/`). */
 function upstreamModel(backend: string, providerId: string): string | undefined {
   return backend.startsWith(`${providerId}/`) ? backend.slice(providerId.length + 1) : undefined;
 }
 
-/** The price in effect for a row and where it came from; operators' prices always win over the defaults. */
-function findPrice(book: PriceBook, record: Priceable): { price: Price; source: PriceSource } | undefined {
-  const deployment = record.backend
-    ? priceAt(book.prices.get(`deployment:${record.backend}`) ?? [], record.at)
-    : undefined;
-  if (deployment) return { price: deployment, source: 'deployment' };
-  // A request to an alias is priced as the version that served it (as its budget reservation was), then as
-  // the alias name itself should an operator have priced that.
-  for (const name of new Set([record.modelVersion, record.model])) {
-    const model = name ? priceAt(book.prices.get(`model:${name}`) ?? [], record.at) : undefined;
-    if (model) return { price: model, source: 'model' };
-  }
-  if (!book.providerTypes || !record.backend || !record.providerId) return undefined;
-  const type = book.providerTypes.get(record.providerId);
-  const upstream = upstreamModel(record.backend, record.providerId);
-  const shipped = type && upstream ? defaultPrice(type, upstream, record.at) : undefined;
-  return shipped ? { price: shipped, source: 'default' } : undefined;
-}
-
 /**
- * A row's cost (USD, 12 decimals) and, when it has none, why. `priceSource` says where the price came from
- * (a row priced from the shipped defaults keeps a null warning; the source is not stored).
+ * A stored row's cost (USD, 12 decimals) and, when it has none, why, by the rules the data plane prices requests
+ * with (`priceUsage`); `priceSource` says where the price came from (not stored).
  */
-export function priceRecord(
-  book: PriceBook,
-  record: Priceable,
-): { costUsd: string | null; priceWarning: string | null; priceSource: PriceSource | null } {
-  if (record.promptTokens === null && record.completionTokens === null)
-    return { costUsd: null, priceWarning: null, priceSource: null };
-  const found = findPrice(book, record);
-  if (!found) {
-    return {
-      costUsd: null,
-      priceWarning: `No price for ${record.backend ?? record.model ?? 'this request'} at ${record.at}`,
-      priceSource: null,
-    };
-  }
-  const pico = costPico(
-    {
-      promptTokens: record.promptTokens ?? 0,
-      completionTokens: record.completionTokens ?? 0,
-      cachedTokens: record.cachedTokens ?? 0,
-      cacheWriteTokens: record.cacheWriteTokens ?? 0,
-      reasoningTokens: record.reasoningTokens ?? 0,
-    },
-    found.price,
-  );
-  return { costUsd: picoToUsd(pico), priceWarning: null, priceSource: found.source };
+export function priceRecord(book: StoredPriceBook, record: Priceable): UsagePrice {
+  const type =
+    book.providerTypes && record.providerId ? book.providerTypes.get(record.providerId) : undefined;
+  const upstream =
+    type && record.backend && record.providerId
+      ? upstreamModel(record.backend, record.providerId)
+      : undefined;
+  return priceUsage(book, {
+    ...record,
+    shipped: type && upstream ? { providerType: type, upstreamModel: upstream } : undefined,
+  });
 }
 
 /** Whether two amounts are equal, whatever trailing zeros the store kept (PGlite drops them, PostgreSQL keeps 12). */

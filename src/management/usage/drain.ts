@@ -4,15 +4,16 @@
  * reads some lines twice. At start the spool left by a previous run is drained first; `stop()` drains what the
  * last requests wrote before the process exits.
  */
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { Logger } from '../../observability/logger.js';
 import type { Database, Store } from '../../store/database.js';
 import { meta, requestCaptures, usageRecords } from '../../store/schema.js';
 import type { CaptureRecord } from '../../usage/capture.js';
 import type { UsageRecord } from '../../usage/record.js';
-import { type SpoolLine, SpoolReader } from '../../usage/spool.js';
+import { parseLines, type SpoolLine, SpoolReader } from '../../usage/spool.js';
 import { CONFIG_VERSION_KEY } from '../configuration.js';
-import { loadPriceBook, type PriceBook, priceRecord } from '../services/prices.js';
+import { loadPriceBook, priceRecord, type StoredPriceBook } from '../services/prices.js';
+import { sqlState } from '../services/store-errors.js';
 
 /**
  * Lines stored per statement. The embedded store runs on the event loop's thread, so a batch is also the longest
@@ -45,6 +46,33 @@ function rowOf(columns: ReadonlyArray<readonly [string, string]>, values: object
     if (key in values) row[column] = (values as Record<string, unknown>)[key];
   return row;
 }
+
+/**
+ * The idempotent INSERT of rows given as a JSON array of spool lines, keyed by field name as the spool writes them
+ * (keys that are not columns, a capture's `kind`, are ignored): PostgreSQL takes each line's values by name and
+ * type (`jsonb_to_recordset`), so a priced line is stored as it was written, never parsed or re-encoded here.
+ * NOT NULL columns with a default get it when a line lacks the field.
+ */
+function insertFromJson(table: typeof usageRecords | typeof requestCaptures): (json: string) => SQL {
+  const columns = Object.entries(getTableColumns(table));
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const names = columns.map(([, column]) => quote(column.name)).join(', ');
+  const values = columns
+    .map(([key, column]) =>
+      column.notNull && column.hasDefault && typeof column.default === 'boolean'
+        ? `coalesce(r.${quote(key)}, ${column.default})`
+        : `r.${quote(key)}`,
+    )
+    .join(', ');
+  const types = columns.map(([key, column]) => `${quote(key)} ${column.getSQLType()}`).join(', ');
+  const head = sql.raw(
+    `insert into ${quote(getTableName(table))} (${names}) select ${values} from jsonb_to_recordset(`,
+  );
+  const tail = sql.raw(`::jsonb) as r(${types}) on conflict (id) do nothing`);
+  return (json) => sql`${head}${json}${tail}`;
+}
+const INSERT_USAGE = insertFromJson(usageRecords);
+const INSERT_CAPTURES = insertFromJson(requestCaptures);
 
 const SPECIAL = /[\\\n\r\t]/g;
 const HAS_SPECIAL = /[\\\n\r\t]/;
@@ -124,23 +152,29 @@ export function copyText(
  */
 const MAX_INSERT_CHARS = 64 * 1024;
 
-/** Rows as JSON arrays of at most `maxChars` characters each (a row longer than that alone in its array). */
-export function jsonPieces(rows: readonly unknown[], maxChars = MAX_INSERT_CHARS): string[] {
-  const pieces: string[] = [];
+/** JSON texts (one row each) in groups of at most `maxChars` characters as a JSON array (a longer row alone). */
+function jsonGroups(rows: readonly string[], maxChars = MAX_INSERT_CHARS): string[][] {
+  const groups: string[][] = [];
   let parts: string[] = [];
   let size = 0;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
+  for (const json of rows) {
     if (parts.length > 0 && size + json.length + 1 > maxChars) {
-      pieces.push(`[${parts.join(',')}]`);
+      groups.push(parts);
       parts = [];
       size = 0;
     }
     parts.push(json);
     size += json.length + 1;
   }
-  if (parts.length > 0) pieces.push(`[${parts.join(',')}]`);
-  return pieces;
+  if (parts.length > 0) groups.push(parts);
+  return groups;
+}
+
+const jsonArray = (rows: readonly string[]) => `[${rows.join(',')}]`;
+
+/** JSON texts (one row each) as JSON arrays of at most `maxChars` characters each (a longer row alone). */
+export function jsonPieces(rows: readonly string[], maxChars = MAX_INSERT_CHARS): string[] {
+  return jsonGroups(rows, maxChars).map(jsonArray);
 }
 
 /**
@@ -152,38 +186,41 @@ const pause = (batchMs: number) =>
 
 type Table = 'usage_records' | 'request_captures';
 
-/** What one statement (or a few, for an INSERT) stores: COPY text, or JSON arrays of rows. */
+/** What one statement (or a few, for an INSERT) stores: COPY text, or spool lines as JSON arrays. */
 type PreparedBatch =
-  | { table: Table; pieces: string[]; copy?: undefined }
-  | { table: Table; copy: Uint8Array; pieces?: undefined };
+  | { table: Table; groups: string[][]; copy?: undefined }
+  | { table: Table; copy: Uint8Array; groups?: undefined };
 
-/** A usage record as a `usage_records` row, priced. */
-function usageRow(book: PriceBook, record: UsageRecord): Record<string, unknown> {
-  const { costUsd, priceWarning } = priceRecord(book, record);
-  const row = rowOf(COLUMNS, record);
-  row.cost_usd = costUsd;
-  row.price_warning = priceWarning;
-  // jsonb_populate_recordset applies no column defaults: give every NOT NULL column a value.
-  row.usage_estimated = record.usageEstimated === true;
-  return row;
-}
+/** Whether a usage record carries its cost (the data plane priced it as it wrote it). */
+const isPriced = (record: UsageRecord) => record.costUsd !== undefined;
+
+/**
+ * Whether a spool line is a priced usage record, told without parsing it: the `"costUsd":` key. In JSON text every
+ * quote inside a string is escaped, so the quoted name followed by a colon occurs only as a key, and no nested
+ * object of a record (attempts, route) has that key.
+ */
+const PRICED_KEY = '"costUsd":';
+const CAPTURE_START = '{"kind":"capture"';
 
 /** `usage_records`' fields in column order. */
 const USAGE_FIELDS = COLUMNS.map(([key]) => key);
 
 /**
- * A usage record as one row of `usage_records` in COPY text, priced: the values `usageRow` gives the INSERT, written
- * straight from the record instead of through a row object keyed by column name.
+ * A usage record as one row of `usage_records` in COPY text, written straight from the record: its own cost, or
+ * `price` when it has none (a line written before requests were priced as they were served).
  */
-export function writeUsageRow(text: CopyText, book: PriceBook, record: UsageRecord): void {
-  const { costUsd, priceWarning } = priceRecord(book, record);
+export function writeUsageRow(
+  text: CopyText,
+  record: UsageRecord,
+  price: Pick<UsageRecord, 'costUsd' | 'priceWarning'> = record,
+): void {
   const values = record as unknown as Record<string, unknown>;
   for (const field of USAGE_FIELDS) {
     text.value(
       field === 'costUsd'
-        ? costUsd
+        ? (price.costUsd ?? null)
         : field === 'priceWarning'
-          ? priceWarning
+          ? (price.priceWarning ?? null)
           : field === 'usageEstimated'
             ? values.usageEstimated === true
             : values[field],
@@ -192,14 +229,10 @@ export function writeUsageRow(text: CopyText, book: PriceBook, record: UsageReco
   text.endRow();
 }
 
-/** Usage records as COPY text of `usage_records`. */
-function usageCopyText(book: PriceBook, records: readonly UsageRecord[]): Uint8Array {
-  const text = new CopyText();
-  for (const record of records) writeUsageRow(text, book, record);
-  return text.bytes();
-}
-
 const isCapture = (line: SpoolLine): line is CaptureRecord => 'kind' in line && line.kind === 'capture';
+
+/** The SQLSTATE of text PostgreSQL could not read as the type asked (here: a spool line that is not JSON). */
+const INVALID_TEXT = '22P02';
 
 export class UsageDrainer {
   /** The spool folder. */
@@ -216,7 +249,7 @@ export class UsageDrainer {
   readonly #quiet: (() => Promise<void>) | undefined;
   readonly #quietWaitMs: number;
   /** The price book and the configuration version it was read at. */
-  #book: { version: number; book: PriceBook } | undefined;
+  #book: { version: number; book: StoredPriceBook } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   /** The run that follows the one under way, shared by every caller who asked meanwhile. */
@@ -286,14 +319,12 @@ export class UsageDrainer {
           if (!this.#reader.pending()) break;
           if (first && options.paced) await this.#quietMoment();
           const startedAt = performance.now();
-          // The price book before the read: nothing read is held across its round trip to the store.
-          const book = await this.#priceBook();
-          const { records, next } = this.#reader.read(BATCH);
-          const count = records.length;
-          if (count > 0 && !(await this.#store(records, book))) {
+          const { lines, next } = this.#reader.readText(BATCH);
+          const count = lines.length;
+          if (count > 0 && !(await this.#store(lines))) {
             // The batch holds a row stored already: read the same lines again (and any written since, stored again
             // by a later run without harm) and store them idempotently.
-            await this.#store(this.#reader.read(BATCH).records, book, true);
+            await this.#store(this.#reader.readText(BATCH).lines, true);
           }
           if (next) this.#reader.commit(next);
           if (count < BATCH) break;
@@ -336,10 +367,12 @@ export class UsageDrainer {
   }
 
   /**
-   * The price book, read again from the store only when the configuration version moved (every change to a price
-   * or a provider entry goes through the publisher, which bumps it in the same transaction).
+   * The price book, for lines written before requests were priced as they were served (after an upgrade, what the
+   * previous version left in the spool); read again from the store only when the configuration version moved
+   * (every change to a price or a provider entry goes through the publisher, which bumps it in the same
+   * transaction).
    */
-  async #priceBook(): Promise<PriceBook> {
+  async #priceBook(): Promise<StoredPriceBook> {
     const version = this.#configVersion?.() ?? (await this.#storedVersion());
     if (this.#book?.version === version) return this.#book.book;
     const book = await loadPriceBook(this.#db, { defaults: this.#defaultPrices });
@@ -359,59 +392,93 @@ export class UsageDrainer {
   }
 
   /**
-   * Stores lines read from the spool. Everything is turned into what is sent (COPY text or JSON text) before the
-   * first wait, so the parsed records are garbage by then: held across a store's round trips, a batch of them
-   * outlived the young generation's collections and was promoted, which grew the heap under load. It empties
-   * `lines`, so the caller's array holds none of them either. Resolves false when a COPY found a row already
+   * Stores lines read from the spool, and empties `lines`. The embedded store appends with COPY, which needs each
+   * line parsed; PostgreSQL takes priced lines as they were written (see `insertFromJson`), and only a line without
+   * its cost is parsed and priced here. Everything is turned into what is sent before the first wait, so the parsed
+   * records are garbage by then: held across a store's round trips, a batch of them outlived the young generation's
+   * collections and was promoted, which grew the heap under load. Resolves false when a COPY found a row already
    * stored (nothing of that statement was kept): the caller stores the batch again with `insertOnly`.
    */
-  async #store(lines: SpoolLine[], book: PriceBook, insertOnly = false): Promise<boolean> {
-    const records: UsageRecord[] = [];
-    const captures: CaptureRecord[] = [];
-    for (const line of lines) {
-      if (isCapture(line)) captures.push(line);
-      else records.push(line);
-    }
-    lines.length = 0;
+  async #store(lines: string[], insertOnly = false): Promise<boolean> {
     const copy = Boolean(this.#copyRows) && !insertOnly;
-    const usage: PreparedBatch | undefined =
-      records.length === 0
-        ? undefined
-        : copy
-          ? { table: 'usage_records', copy: usageCopyText(book, records) }
-          : { table: 'usage_records', pieces: jsonPieces(records.map((record) => usageRow(book, record))) };
-    const captured: PreparedBatch | undefined =
-      captures.length === 0
-        ? undefined
-        : this.#prepare(
-            'request_captures',
-            captures.map((capture) => rowOf(CAPTURE_COLUMNS, { ...capture })),
-            copy,
-          );
-    records.length = 0;
-    captures.length = 0;
-    if (usage) {
-      // Reading, parsing and pricing took about as long as the append will: requests get a turn in between.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!(await this.#insert(usage))) return false;
+    const batches = copy ? await this.#prepareCopy(lines) : await this.#prepareInsert(lines);
+    lines.length = 0;
+    for (const batch of batches) {
+      // Reading and preparing took about as long as the append will: requests get a turn in between.
+      if (batch.table === 'usage_records') await new Promise((resolve) => setImmediate(resolve));
+      if (!(await this.#insert(batch))) return false;
     }
-    if (captured && !(await this.#insert(captured))) return false;
     return true;
   }
 
-  /** A batch's rows as the store takes them: COPY lines for the embedded store, JSON text for INSERT. */
-  #prepare(table: Table, rows: Record<string, unknown>[], copy: boolean): PreparedBatch {
-    if (!copy) return { table, pieces: jsonPieces(rows) };
-    const columns = (table === 'usage_records' ? COLUMNS : CAPTURE_COLUMNS).map(([, column]) => column);
-    return { table, copy: copyText(columns, rows) };
+  /** COPY text of the usage records and of the captures among `lines`. */
+  async #prepareCopy(lines: readonly string[]): Promise<PreparedBatch[]> {
+    const records: UsageRecord[] = [];
+    const captures: CaptureRecord[] = [];
+    for (const line of parseLines(lines)) {
+      if (isCapture(line)) captures.push(line);
+      else records.push(line);
+    }
+    const book = records.every(isPriced) ? undefined : await this.#priceBook();
+    const batches: PreparedBatch[] = [];
+    if (records.length > 0) {
+      const text = new CopyText();
+      for (const record of records)
+        writeUsageRow(text, record, book && !isPriced(record) ? priceRecord(book, record) : record);
+      batches.push({ table: 'usage_records', copy: text.bytes() });
+    }
+    if (captures.length > 0) {
+      const columns = CAPTURE_COLUMNS.map(([, column]) => column);
+      batches.push({
+        table: 'request_captures',
+        copy: copyText(
+          columns,
+          captures.map((capture) => rowOf(CAPTURE_COLUMNS, capture)),
+        ),
+      });
+    }
+    return batches;
+  }
+
+  /**
+   * JSON arrays of the usage lines and of the capture lines, for the INSERT. A priced usage line and a capture line
+   * go as written; any other is parsed (a torn one dropped) and, a usage record, priced and written again.
+   */
+  async #prepareInsert(lines: readonly string[]): Promise<PreparedBatch[]> {
+    const usage: string[] = [];
+    const captures: string[] = [];
+    const unpriced: UsageRecord[] = [];
+    for (const line of lines) {
+      if (line.startsWith(CAPTURE_START)) captures.push(line);
+      else if (line.includes(PRICED_KEY)) usage.push(line);
+      else {
+        const [parsed] = parseLines([line]);
+        if (!parsed) continue;
+        if (isCapture(parsed)) captures.push(line);
+        else if (isPriced(parsed)) usage.push(line);
+        else unpriced.push(parsed);
+      }
+    }
+    if (unpriced.length > 0) {
+      const book = await this.#priceBook();
+      for (const record of unpriced) {
+        const { costUsd, priceWarning } = priceRecord(book, record);
+        usage.push(JSON.stringify({ ...record, costUsd, priceWarning }));
+      }
+    }
+    const batches: PreparedBatch[] = [];
+    if (usage.length > 0) batches.push({ table: 'usage_records', groups: jsonGroups(usage) });
+    if (captures.length > 0) batches.push({ table: 'request_captures', groups: jsonGroups(captures) });
+    return batches;
   }
 
   /**
    * One statement per batch. The embedded store appends with COPY, which fails as a whole on a batch holding an
    * id already stored (lines read again after a crash between storing and checkpointing): false, and the caller
-   * stores it with the idempotent INSERT instead, which PostgreSQL always uses: the rows as JSON parameters
-   * (`jsonb_populate_recordset`), since binding parameters per row costs several times more, in statements of at
-   * most `MAX_INSERT_CHARS` each.
+   * stores it with the idempotent INSERT instead, which PostgreSQL always uses: the lines as one JSON parameter
+   * (`insertFromJson`), since binding parameters per row costs several times more, in statements of at most
+   * `MAX_INSERT_CHARS` each. A piece PostgreSQL cannot read as JSON (a line a crash tore, then completed by a
+   * later write) is sent again without the lines that do not parse.
    */
   async #insert(batch: PreparedBatch): Promise<boolean> {
     if (batch.copy) {
@@ -422,15 +489,20 @@ export class UsageDrainer {
         await this.#copyRows!(batch.table, columns, batch.copy);
         return true;
       } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        if (sqlState(error) === UNIQUE_VIOLATION) return false;
         throw error;
       }
     }
-    const name = sql.identifier(batch.table);
-    for (const piece of batch.pieces) {
-      await this.#db.execute(
-        sql`insert into ${name} select * from jsonb_populate_recordset(null::${name}, ${piece}::jsonb) on conflict (id) do nothing`,
-      );
+    const statement = batch.table === 'usage_records' ? INSERT_USAGE : INSERT_CAPTURES;
+    for (const rows of batch.groups) {
+      try {
+        await this.#db.execute(statement(jsonArray(rows)));
+      } catch (error) {
+        if (sqlState(error) !== INVALID_TEXT) throw error;
+        const valid = rows.filter((row) => parseLines([row]).length === 1);
+        if (valid.length === rows.length) throw error;
+        if (valid.length > 0) await this.#db.execute(statement(jsonArray(valid)));
+      }
     }
     return true;
   }
