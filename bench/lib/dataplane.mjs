@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
 import { measure } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase } from './pgdb.mjs';
+import { createDatabase, pinBackends } from './pgdb.mjs';
 import { rssKb, sleep, stopChild, waitFor } from './proc.mjs';
 import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
@@ -104,8 +104,17 @@ export async function dataPlaneScenario({
     await load(32, plan.warmupSeconds)();
     const runs = [];
     const rateRuns = [];
-    const measured = (run) =>
-      measure({ targetPid: dataPlane.pid, mockPid: mock.pid, load: run }, { budget, log, redos: plan.redos });
+    // The database's backends work for the data plane as the mock does: on the load core, counted with the mock.
+    const measured = async (run) =>
+      measure(
+        {
+          targetPid: dataPlane.pid,
+          mockPid: mock.pid,
+          helperPids: await pinBackends([pair.database.name], loadCore),
+          load: run,
+        },
+        { budget, log, redos: plan.redos },
+      );
     for (let rep = 0; rep < plan.repetitions; rep++) {
       log(`  data plane: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
       runs.push(await measured(load(64, plan.seconds)));

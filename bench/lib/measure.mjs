@@ -1,16 +1,20 @@
 // Wraps one load run: the target's CPU (utime+stime from /proc/<pid>/stat, before and after), its RSS sampled
 // every 100 ms, and the CPU the rest of the machine used meanwhile (all CPUs from /proc/stat, minus the target,
-// the mock and the bench itself with its finished children: wrk and the rate client). A run where that "other"
-// CPU exceeds 10 % of one core is redone (bounded), and flagged if it stays disturbed.
+// the mock and the bench itself with its finished children: wrk and the rate client; and `helperPids`, processes
+// that work for the target as the mock does, such as the PostgreSQL backends serving its database). A run where
+// that "other" CPU exceeds 10 % of one core is redone (bounded), and flagged if it stays disturbed.
 import { cpuTicks, HZ, machineBusyTicks, rssKb, sleep } from './proc.mjs';
 
 export const DISTURBED_FRACTION = 0.1;
 
 /** Runs `load()` once while measuring; returns the load's result plus cpu, rss and disturbance figures. */
-export async function measureOnce({ targetPid, mockPid, load }) {
+/** CPU ticks of the processes that work for the target (a PID that has exited counts 0). */
+const helperTicks = (pids = []) => pids.reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0);
+
+export async function measureOnce({ targetPid, mockPid, helperPids, load }) {
   const before = {
     target: targetPid ? cpuTicks(targetPid) : 0,
-    mock: cpuTicks(mockPid) ?? 0,
+    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids),
     self: cpuTicks(process.pid, true),
     busy: machineBusyTicks(),
     at: process.hrtime.bigint(),
@@ -29,7 +33,7 @@ export async function measureOnce({ targetPid, mockPid, load }) {
   }
   const after = {
     target: targetPid ? cpuTicks(targetPid) : 0,
-    mock: cpuTicks(mockPid) ?? 0,
+    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids),
     self: cpuTicks(process.pid, true),
     busy: machineBusyTicks(),
     at: process.hrtime.bigint(),
@@ -51,9 +55,12 @@ export async function measureOnce({ targetPid, mockPid, load }) {
 }
 
 /** Other CPU (fraction of a core) over a `ms` window while the bench is idle. */
-async function otherLoad({ targetPid, mockPid }, ms) {
+async function otherLoad({ targetPid, mockPid, helperPids }, ms) {
   const own = () =>
-    (targetPid ? (cpuTicks(targetPid) ?? 0) : 0) + (cpuTicks(mockPid) ?? 0) + cpuTicks(process.pid, true);
+    (targetPid ? (cpuTicks(targetPid) ?? 0) : 0) +
+    (cpuTicks(mockPid) ?? 0) +
+    helperTicks(helperPids) +
+    cpuTicks(process.pid, true);
   const busy0 = machineBusyTicks();
   const own0 = own();
   await sleep(ms);

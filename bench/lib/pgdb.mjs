@@ -1,5 +1,6 @@
 // Throwaway PostgreSQL databases on 127.0.0.1:5432 (trust auth): `junction_bench_<random>_<label>`, created
 // through the server's `postgres` database and dropped afterwards. The shared `test` database is never used.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -38,4 +39,29 @@ export async function createDatabase(label) {
       return dropped;
     },
   };
+}
+
+/** PIDs of the server processes serving connections to the databases `names` (pg_stat_activity). */
+export async function backendPids(names) {
+  return withAdmin(async (client) => {
+    const { rows } = await client.query('select pid from pg_stat_activity where datname = any($1)', [names]);
+    return rows.map((row) => row.pid);
+  });
+}
+
+/**
+ * Pins the server processes serving `names` to `core` and returns their PIDs. They work for the target the way the
+ * mock upstream does (in production the database runs elsewhere), so they belong on the load core, not beside the
+ * target on its own; a backend that has exited meanwhile, or one the bench may not move, is left as it is.
+ */
+export async function pinBackends(names, core) {
+  const pids = await backendPids(names);
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-pc', String(core), String(pid)], { stdio: 'ignore' });
+    } catch {
+      // Gone, or not ours to move.
+    }
+  }
+  return pids;
 }

@@ -1,7 +1,8 @@
 // T7, configuration scale: two Junctions on PostgreSQL (127.0.0.1:5432, fresh databases of their own, dropped
 // afterwards), both configured through the admin API; the "large" one then gets 100,000 API keys, 10,000
 // provider entries and 1,000 models bulk-inserted with `pg` (the admin API would take too long), and is
-// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both, interleaved.
+// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both, interleaved. The PostgreSQL
+// backends serving the two databases are pinned to the load core and counted with the mock (see pgdb.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import pg from 'pg';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
 import { measure } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase } from './pgdb.mjs';
+import { createDatabase, pinBackends } from './pgdb.mjs';
 import { rssKb, stopChild } from './proc.mjs';
 import { runWrk } from './wrk.mjs';
 
@@ -155,11 +156,15 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
     for (let rep = 0; rep < plan.repetitions; rep++) {
       for (const size of ['tiny', 'large']) {
         log(`  scale ${size}: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
+        // Both databases' backends (the pools may have opened more since the last run): on the load core, and
+        // counted with the mock rather than as a disturbance.
+        const helperPids = await pinBackends([databases.tiny.name, databases.large.name], loadCore);
         runs[size].push(
           await measure(
             {
               targetPid: instances[size].pid,
               mockPid: mock.pid,
+              helperPids,
               load: () =>
                 runWrk({
                   core: loadCore,
