@@ -442,7 +442,8 @@ export class UsageDrainer {
 
   /**
    * JSON arrays of the usage lines and of the capture lines, for the INSERT. A priced usage line and a capture line
-   * go as written; any other is parsed (a torn one dropped) and, a usage record, priced and written again.
+   * go as written (a priced record always has the key); any other is parsed (a torn one dropped) and, a usage
+   * record, priced and written again.
    */
   async #prepareInsert(lines: readonly string[]): Promise<PreparedBatch[]> {
     const usage: string[] = [];
@@ -455,7 +456,6 @@ export class UsageDrainer {
         const [parsed] = parseLines([line]);
         if (!parsed) continue;
         if (isCapture(parsed)) captures.push(line);
-        else if (isPriced(parsed)) usage.push(line);
         else unpriced.push(parsed);
       }
     }
