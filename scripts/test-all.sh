@@ -14,6 +14,8 @@ step 'typecheck (tsc)'
 npm run --silent typecheck || failed_step="${failed_step:+$failed_step, }typecheck"
 step 'dependency rules'
 node scripts/check-boundaries.mjs || failed_step="${failed_step:+$failed_step, }dependency rules"
+step 'request-path objects (no leading spread)'
+node scripts/check-spreads.mjs || failed_step="${failed_step:+$failed_step, }request-path objects"
 step 'build'
 npm run --silent build || failed_step="${failed_step:+$failed_step, }build"
 

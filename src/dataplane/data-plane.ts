@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors/gateway-error.js';
+import { withFields } from '../core/objects.js';
 import { validateChatRequest, validateEmbeddingsRequest } from '../core/request/validate.js';
 import { explainRoute } from '../core/routing/explain.js';
 import { planAttempts } from '../core/routing/plan-attempts.js';
@@ -529,7 +530,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     const deployments = await Promise.all(
       model.deployments.map((deployment) => verifyMember(name, model, environment, deployment, onAttempt)),
     );
-    return { ...overall, deployments };
+    return withFields(overall, { deployments });
   };
 
   /** One member of the pool on its own, or why it cannot be tried from here. */
@@ -548,10 +549,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         : deployment.provider.auth.kind === 'passthrough'
           ? "a BYOK member needs the caller's own provider key"
           : undefined;
-    if (skipped) return { ...member, skipped, ok: false, status: 0, latencyMs: 0 };
+    if (skipped) return withFields(member, { skipped, ok: false, status: 0, latencyMs: 0 });
     const result = await sample(name, model, environment, [{ deployment, model }], onAttempt);
     const { ok, status, latencyMs, answer, dimension, dimensionMatches, error } = result;
-    return { ...member, ok, status, latencyMs, answer, dimension, dimensionMatches, error };
+    return withFields(member, { ok, status, latencyMs, answer, dimension, dimensionMatches, error });
   };
 
   /**
@@ -576,13 +577,12 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         : { model: name, input: 'Junction verification' };
     const base = { ok: false, model: name, version: model.version, environment, attempts: 0 };
     if (plan.length === 0) {
-      return {
-        ...base,
+      return withFields(base, {
         backend: null,
         status: 503,
         latencyMs: 0,
         error: { code: 'no_backend_available', message: `No backend of ${name} is active in ${environment}` },
-      };
+      });
     }
     const captured = new CapturedResponse();
     const started = performance.now();
@@ -604,31 +604,34 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       onAttempt,
     });
     const latencyMs = Math.round(performance.now() - started);
-    const outcome = {
-      ...base,
+    const outcome = withFields(base, {
       backend: result.backend?.id ?? null,
       attempts: result.attempts.length,
       status: result.status,
       latencyMs,
-    };
+    });
     if (result.error)
-      return { ...outcome, error: { code: result.error.code, message: result.error.message } };
+      return withFields(outcome, { error: { code: result.error.code, message: result.error.message } });
     try {
       const body = JSON.parse(captured.text()) as {
         choices?: Array<{ message?: { content?: string | null } }>;
         data?: Array<{ embedding?: number[] }>;
       };
       if (endpoint === 'chat')
-        return { ...outcome, ok: true, answer: (body.choices?.[0]?.message?.content ?? '').slice(0, 200) };
+        return withFields(outcome, {
+          ok: true,
+          answer: (body.choices?.[0]?.message?.content ?? '').slice(0, 200),
+        });
       const dimension = body.data?.[0]?.embedding?.length ?? 0;
-      return {
-        ...outcome,
+      return withFields(outcome, {
         ok: dimension === model.dimension,
         dimension,
         dimensionMatches: dimension === model.dimension,
-      };
+      });
     } catch {
-      return { ...outcome, error: { code: 'upstream_bad_response', message: 'The answer was not JSON' } };
+      return withFields(outcome, {
+        error: { code: 'upstream_bad_response', message: 'The answer was not JSON' },
+      });
     }
   };
 

@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, toOpenAIError } from '../core/errors/gateway-error.js';
+import { withFields } from '../core/objects.js';
 import type {
   BuildResult,
   ProviderAdapter,
@@ -626,7 +627,7 @@ async function sendAttempt(
     {
       method: built.request.method,
       path: built.request.path,
-      headers: { ...authorized.headers, 'x-request-id': input.requestId },
+      headers: withFields(authorized.headers, { 'x-request-id': input.requestId }),
       body: built.request.body,
     },
     signal,
@@ -685,7 +686,9 @@ function echoContext(
 function echoBody(input: ExecuteInput): Record<string, unknown> {
   const request = input.request as ChatCompletionRequest;
   if (!input.stream || request.stream_options?.include_usage === true) return request;
-  return { ...request, stream_options: { ...(request.stream_options ?? {}), include_usage: true } };
+  return withFields(request, {
+    stream_options: withFields(request.stream_options ?? {}, { include_usage: true }),
+  });
 }
 
 function fail(

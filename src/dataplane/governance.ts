@@ -13,6 +13,7 @@
  */
 import { type Charge, NO_CHARGE, picoToNano } from '../core/budget/rules.js';
 import { GatewayError } from '../core/errors/gateway-error.js';
+import { withFields } from '../core/objects.js';
 import { costPico, type TokenCounts } from '../core/pricing/cost.js';
 import { findPrice } from '../core/pricing/price-usage.js';
 import type { PlannedAttempt } from '../core/routing/plan-route.js';
@@ -89,10 +90,9 @@ export function createGovernor(options: GovernorOptions): Governor {
         typeof asked === 'number' && Number.isFinite(asked) ? asked : options.defaultMaxTokens;
       const promptTokens = Math.ceil(bodyLength / options.charsPerToken);
       const estimate: TokenCounts = { promptTokens, completionTokens: Math.max(0, maxTokens) };
-      const checks: LimitCheck[] = governance.limits.map((limit) => ({
-        ...limit,
-        points: limit.kind === 'rpm' ? 1 : promptTokens,
-      }));
+      const checks: LimitCheck[] = governance.limits.map((limit) =>
+        withFields(limit, { points: limit.kind === 'rpm' ? 1 : promptTokens }),
+      );
       if (checks.length > 0) {
         const taken = await options.limits.take(checks);
         if (!taken.ok) {

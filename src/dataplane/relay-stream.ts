@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { GatewayError, toOpenAIError } from '../core/errors/gateway-error.js';
+import { withFields } from '../core/objects.js';
 import type { StreamMapper, UpstreamEvent } from '../core/providers/adapter.js';
 import { SseParser } from '../core/sse/sse-parser.js';
 import { formatSseData, formatSseError, formatSseEvent, SSE_DONE } from '../core/sse/sse-writer.js';
@@ -78,7 +79,7 @@ export function openaiStreamTranslator(options: { clientAskedUsage?: boolean } =
           }
         }
         generated += generatedCharsOf(data);
-        out += formatSseEvent(data === event.data ? event : { ...event, data });
+        out += formatSseEvent(data === event.data ? event : withFields(event, { data }));
       }
       return { out, done: false };
     },

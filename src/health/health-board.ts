@@ -3,6 +3,8 @@
  * traffic (data plane). Reads are synchronous map lookups, so the request path can consult it freely;
  * listeners persist changes off the request path.
  */
+
+import { withFields } from '../core/objects.js';
 import type { Diagnostic, HealthStatus, HealthView, HoldBack } from '../core/routing/health.js';
 
 export interface HealthRecord {
@@ -85,7 +87,7 @@ export class HealthBoard implements HealthView {
   readonly outlier: OutlierSettings;
 
   constructor(options: { outlier?: Partial<OutlierSettings>; now?: () => number } = {}) {
-    this.outlier = { ...DEFAULT_OUTLIER_SETTINGS, ...options.outlier };
+    this.outlier = withFields(DEFAULT_OUTLIER_SETTINGS, options.outlier ?? {}) as OutlierSettings;
     this.#now = options.now ?? Date.now;
   }
 

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configurationSource, modelSource, providerSource } from '../../../test/support/configuration.js';
 import { compileSnapshot, parseBaseUrl } from './compile.js';
@@ -186,5 +188,63 @@ describe('parseBaseUrl', () => {
     const result = parseBaseUrl(input);
     expect(typeof result).toBe('string');
     expect(result as string).toMatch(message);
+  });
+});
+
+describe('compileSnapshot at scale', () => {
+  // 100,000 keys read from the store carry 100,000 copies of each team id and empty metadata, and entries
+  // built by spreading a shared part each got a hidden class of their own: the snapshot holds one of each.
+  it('shares empty records and sets between keys and entries', () => {
+    const result = compileSnapshot(
+      configurationSource({
+        providers: Array.from({ length: 3 }, (_, i) =>
+          providerSource({ id: `p${i}`, environments: ['production', 'staging'], labels: {} }),
+        ),
+        teams: [{ id: 't', name: 'team' }],
+        apiKeys: Array.from({ length: 3 }, (_, i) => ({
+          id: `k${i}`,
+          name: 'ci',
+          secretHash: `h${i}`,
+          teamId: 't',
+          environment: 'production',
+          expiresAt: null,
+          revokedAt: null,
+          metadata: {},
+        })),
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const keys = [...result.snapshot.keysByHash.values()];
+    expect(keys[0]?.metadata).toBe(keys[2]?.metadata);
+    expect(keys[0]?.metadata).toEqual({});
+    expect(Object.isFrozen(keys[0]?.metadata)).toBe(true);
+    const providers = [...result.snapshot.providers.values()];
+    expect(providers[0]?.environments).toBe(providers[2]?.environments);
+    expect([...(providers[0]?.environments ?? [])]).toEqual(['production', 'staging']);
+    expect(providers[0]?.labels).toBe(providers[1]?.labels);
+    expect(providers[0]?.headers).toBe(providers[1]?.headers);
+  });
+
+  it('gives every compiled provider entry one hidden class', () => {
+    const compile = fileURLToPath(new URL('./compile.ts', import.meta.url));
+    const script = `
+      const { compileSnapshot } = await import(${JSON.stringify(compile)});
+      const providers = Array.from({ length: 300 }, (_, i) => ({
+        id: 'p' + i, displayName: 'p' + i, type: 'openai-compatible', baseUrl: 'http://127.0.0.1:9/v1',
+        authMethod: i % 2 ? 'none' : 'bearer', credential: i % 2 ? null : 'sk-' + i, region: null,
+        environments: ['production'], enabled: true, config: {}, labels: {},
+      }));
+      const result = compileSnapshot({ version: 1, providers, models: [], teams: [], apiKeys: [] });
+      const list = [...result.snapshot.providers.values()];
+      let classes = 1;
+      for (let i = 1; i < list.length; i++) if (!%HaveSameMap(list[i - 1], list[i])) classes++;
+      console.log(JSON.stringify({ ok: result.ok, classes }));
+    `;
+    const output = execFileSync(
+      process.execPath,
+      ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '{}')).toEqual({ ok: true, classes: 1 });
   });
 });

@@ -5,6 +5,7 @@
 import { type BudgetRule, usdToNano } from '../budget/rules.js';
 import { isTimeZone } from '../budget/window.js';
 import { pushTo } from '../collections.js';
+import { withFields } from '../objects.js';
 import type { DatedPrice, PriceBook } from '../pricing/book.js';
 import { effectiveBaseUrl, providerTypeInfo } from '../providers/catalog.js';
 import { parseAwsCredentials, parseServiceAccount, secretsOfCredential } from '../providers/credentials.js';
@@ -12,6 +13,7 @@ import type { RoutingPolicy, RoutingStrategy } from '../routing/policy.js';
 import type { ModelObject } from '../wire/openai.js';
 import type {
   CompiledAudience,
+  CompiledAuth,
   CompiledKey,
   CompiledModel,
   CompiledProvider,
@@ -39,12 +41,54 @@ export type CompileResult =
 
 const DEFAULT_ECHO_DIMENSION = 256;
 
+const EMPTY_RECORD: Readonly<Record<string, string>> = Object.freeze({});
+const NO_SECRETS: readonly string[] = Object.freeze([]);
+const STATIC_AUTH: CompiledAuth = Object.freeze({ kind: 'static' });
+
+/**
+ * One instance of each repeated value of a configuration. Rows read from the store carry their own copy of every
+ * string and of every empty record, so a configuration of 100,000 keys of a few teams held 100,000 copies of each
+ * team id, environment and empty metadata: a third of the snapshot's heap, and objects every full collection
+ * marks. The snapshot keeps one of each instead (the interning tables are dropped with the compilation).
+ */
+class Interner {
+  readonly #strings = new Map<string, string>();
+  readonly #sets = new Map<string, ReadonlySet<string>>();
+
+  string<T extends string | null>(value: T): T {
+    if (value === null) return value;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known as T;
+    this.#strings.set(value, value);
+    return value;
+  }
+
+  /** The shared empty record for an empty one (the snapshot is never mutated). */
+  record(value: Readonly<Record<string, string>> | null | undefined): Readonly<Record<string, string>> {
+    if (!value) return EMPTY_RECORD;
+    for (const _ in value) return value;
+    return EMPTY_RECORD;
+  }
+
+  /** One set per distinct list of members (in order). */
+  set(values: readonly string[]): ReadonlySet<string> {
+    const key = JSON.stringify(values);
+    let set = this.#sets.get(key);
+    if (!set) {
+      set = new Set(values.map((value) => this.string(value)));
+      this.#sets.set(key, set);
+    }
+    return set;
+  }
+}
+
 /** Compiles a configuration; pure and deterministic apart from `compiledAt`. */
 export function compileSnapshot(source: ConfigurationSource, now: Date = new Date()): CompileResult {
   const issues: ConfigurationIssue[] = [];
+  const intern = new Interner();
   const providers = new Map<string, CompiledProvider>();
   for (const provider of source.providers) {
-    const compiled = compileProvider(provider, issues);
+    const compiled = compileProvider(provider, issues, intern);
     if (compiled) providers.set(provider.id, compiled);
   }
 
@@ -83,16 +127,17 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         });
         return;
       }
+      const upstreamModel = intern.string(deployment.upstreamModel);
       deployments.push({
-        id: `${provider.id}/${deployment.upstreamModel}`,
+        id: `${provider.id}/${upstreamModel}`,
         provider,
-        upstreamModel: deployment.upstreamModel,
-        upstreamModelJson: JSON.stringify(deployment.upstreamModel),
+        upstreamModel,
+        upstreamModelJson: intern.string(JSON.stringify(upstreamModel)),
         weight: deployment.weight,
         priority: deployment.priority ?? 0,
         target: {
           providerId: provider.id,
-          upstreamModel: deployment.upstreamModel,
+          upstreamModel,
           region: provider.region,
           basePath: provider.basePath,
           settings: provider.settings,
@@ -153,11 +198,15 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         issues.push({ path, message: `model ${alias.modelId} does not exist` });
       continue;
     }
-    models.set(alias.id, { ...target, id: alias.id });
+    models.set(alias.id, withFields(target, { id: alias.id }));
     const versionListing = listings.find((listing) => listing.listed.id === alias.modelId);
     if (versionListing) {
       listings.push({
-        listed: { ...versionListing.listed, id: alias.id, created: alias.created, version: alias.modelId },
+        listed: withFields(versionListing.listed, {
+          id: alias.id,
+          created: alias.created,
+          version: alias.modelId,
+        }),
         environments: versionListing.environments,
         audience: target.audience,
       });
@@ -176,14 +225,14 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
     if (key.revokedAt !== null) continue;
     const compiledKey: CompiledKey = {
       id: key.id,
-      name: key.name,
-      teamId: key.teamId,
-      environment: key.environment,
+      name: intern.string(key.name),
+      teamId: intern.string(key.teamId),
+      environment: intern.string(key.environment),
       expiresAt: key.expiresAt,
       routing: key.routing ?? null,
-      metadata: key.metadata ?? {},
+      metadata: intern.record(key.metadata),
       allowedModels: key.allowedModels ? new Set(key.allowedModels) : null,
-      residency: key.residency ?? null,
+      residency: intern.string(key.residency ?? null),
       residencyHeader: key.residencyHeader ?? false,
       governance: governanceOf(key, teamsById.get(key.teamId), budgetsByOwner),
       captureBodies: key.captureBodies === true || teamsById.get(key.teamId)?.captureBodies === true,
@@ -195,7 +244,7 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
         key.expiresAt === null
           ? key.previousSecretExpiresAt
           : Math.min(key.expiresAt, key.previousSecretExpiresAt);
-      keysByHash.set(key.previousSecretHash, { ...compiledKey, expiresAt: until });
+      keysByHash.set(key.previousSecretHash, withFields(compiledKey, { expiresAt: until }));
     }
   }
 
@@ -244,10 +293,11 @@ export function compileSnapshot(source: ConfigurationSource, now: Date = new Dat
 function compileProvider(
   provider: ProviderSource,
   issues: ConfigurationIssue[],
+  intern: Interner,
 ): CompiledProvider | undefined {
   const path = `providers/${provider.id}`;
-  const environments = new Set(provider.environments);
-  const secrets = provider.credential ? secretsOfCredential(provider.credential) : [];
+  const environments = intern.set(provider.environments);
+  const secrets = provider.credential ? secretsOfCredential(provider.credential) : NO_SECRETS;
   const echoDimension =
     typeof provider.config.dimension === 'number' && provider.config.dimension > 0
       ? provider.config.dimension
@@ -259,20 +309,29 @@ function compileProvider(
     const value = typeof own === 'string' && own !== '' ? own : setting.default;
     if (value !== null) settings[setting.name] = value;
   }
-  const common = {
-    labels: provider.labels,
+  // One object literal with every field, built by one function: spreading a shared part into each entry gave
+  // every entry a hidden class of its own once the spread was optimised (10,000 entries, 10,000 classes).
+  const compiled = (
+    location: { origin: string; basePath: string },
+    headers: Record<string, string>,
+    auth: CompiledAuth,
+  ): CompiledProvider => ({
     id: provider.id,
-    type: provider.type,
+    type: intern.string(provider.type),
     environments,
     enabled: provider.enabled,
+    origin: intern.string(location.origin),
+    basePath: intern.string(location.basePath),
+    headers: intern.record(headers),
+    auth,
+    credentialKey: provider.credential ?? '',
+    region: intern.string(provider.region),
+    settings: intern.record(settings),
     secrets,
     echoDimension,
-    region: provider.region,
-    credentialKey: provider.credential ?? '',
-  };
-  if (provider.type === 'echo') {
-    return { ...common, origin: '', basePath: '', headers: {}, auth: { kind: 'static' }, settings };
-  }
+    labels: intern.record(provider.labels),
+  });
+  if (provider.type === 'echo') return compiled({ origin: '', basePath: '' }, EMPTY_RECORD, STATIC_AUTH);
   if (info.hasRegion && info.defaultBaseUrl?.includes('<region>') && !provider.region) {
     issues.push({ path, message: `a ${provider.type} provider needs its region` });
     return undefined;
@@ -293,7 +352,7 @@ function compileProvider(
     issues.push({ path, message: `the ${label} auth method needs a credential` });
     return undefined;
   };
-  let auth: CompiledProvider['auth'] = { kind: 'static' };
+  let auth: CompiledAuth = STATIC_AUTH;
   switch (provider.authMethod) {
     case 'none':
       break;
@@ -351,7 +410,7 @@ function compileProvider(
     });
     return undefined;
   }
-  return { ...common, ...parsed, headers, auth, settings };
+  return compiled(parsed, headers, auth);
 }
 
 /** Splits a base URL into the pool origin and a path prefix, or returns why it is not usable. */

@@ -8,6 +8,8 @@
  * - completion: the generated text the client was actually sent (content, refusals, reasoning and tool-call
  *   arguments), counted by the stream relay as it translates, or read from a JSON answer.
  */
+
+import { withFields } from '../objects.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -140,12 +142,11 @@ export function settleUsage(
   const { completion_tokens_details: _partial, ...rest } = reported;
   const promptCount = typeof reported.prompt_tokens === 'number' ? reported.prompt_tokens : promptTokens();
   return {
-    usage: {
-      ...rest,
+    usage: withFields(rest, {
       prompt_tokens: promptCount,
       completion_tokens: completionTokens,
       total_tokens: promptCount + completionTokens,
-    },
+    }),
     estimated: true,
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../../core/errors/gateway-error.js';
+import { withFields } from '../../core/objects.js';
 import type { UpstreamRequest } from '../../core/providers/adapter.js';
 import type { CompiledProvider } from '../../core/snapshot/snapshot.js';
 import { createAwsSigner } from './aws-sigv4.js';
@@ -69,11 +70,11 @@ export function createAuthorizer(options: AuthorizerOptions = {}): Authorizer {
     const auth = provider.auth;
     switch (auth.kind) {
       case 'static':
-        return { ok: true, headers: { ...request.headers, ...provider.headers } };
+        return { ok: true, headers: withFields(request.headers, provider.headers) };
       case 'passthrough': {
         const key = callerProviderKey(clientHeaders);
         if (!key) return { ok: false, error: missingProviderKey(provider.id) };
-        return { ok: true, headers: { ...request.headers, [auth.header]: `${auth.prefix}${key}` } };
+        return { ok: true, headers: withFields(request.headers, { [auth.header]: `${auth.prefix}${key}` }) };
       }
       case 'aws-sigv4': {
         const signer = signerFor(provider as CompiledProvider & { auth: typeof auth });
@@ -92,7 +93,7 @@ export function createAuthorizer(options: AuthorizerOptions = {}): Authorizer {
         return source.token().then(
           (token): Authorized => ({
             ok: true,
-            headers: { ...request.headers, authorization: `Bearer ${token}` },
+            headers: withFields(request.headers, { authorization: `Bearer ${token}` }),
           }),
         );
       }

@@ -4,6 +4,7 @@
  * to keep the request it sends the request that is served.
  */
 import { GatewayError } from '../../errors/gateway-error.js';
+import { withFields } from '../../objects.js';
 import type { ChatMessage } from '../../wire/openai.js';
 import type {
   AnthropicCacheControl,
@@ -59,7 +60,7 @@ function imageBlock(part: Record<string, unknown>, param: string): AnthropicImag
   if (typeof url !== 'string' || url === '') throw new TranslationError(param, `${param} has no image URL`);
   const control = cacheControlOf(part);
   const withControl = (block: AnthropicImageBlock): AnthropicImageBlock =>
-    control ? { ...block, cache_control: control } : block;
+    control ? withFields(block, { cache_control: control }) : block;
   if (/^https?:\/\//i.test(url)) return withControl({ type: 'image', source: { type: 'url', url } });
   const match = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/is.exec(url);
   if (!match) {

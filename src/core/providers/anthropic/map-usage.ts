@@ -1,4 +1,6 @@
 /** Anthropic token counts → OpenAI `usage`. */
+
+import { withFields } from '../../objects.js';
 import type { Usage } from '../../wire/openai.js';
 import type { AnthropicUsage } from './wire.js';
 
@@ -32,7 +34,7 @@ export function mapAnthropicUsage(usage: AnthropicUsage): Usage {
 
 /** Folds a later usage report into an earlier one: fields the later one leaves null keep their value. */
 export function mergeAnthropicUsage(earlier: AnthropicUsage, later: AnthropicUsage): AnthropicUsage {
-  const merged: AnthropicUsage = { ...earlier };
+  const merged: AnthropicUsage = withFields(earlier, {});
   for (const key of [
     'input_tokens',
     'output_tokens',

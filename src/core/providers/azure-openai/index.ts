@@ -16,6 +16,7 @@
  * versions from 2024-09-01-preview / 2024-10-21); the data plane removes it for a client that did not ask.
  */
 import { GatewayError } from '../../errors/gateway-error.js';
+import { withFields } from '../../objects.js';
 import type { ChatCompletionRequest, ChatMessage, EmbeddingsRequest } from '../../wire/openai.js';
 import type { AdapterTarget, BuildInput, BuildResult, ProviderAdapter } from '../adapter.js';
 import {
@@ -146,9 +147,10 @@ function buildChat(input: BuildInput<ChatCompletionRequest>): BuildResult {
   if (!supports(style, chatFeatures.developer_role) && request.messages.some((m) => m.role === 'developer')) {
     // The developer role is OpenAI's newer name for the system role; older versions know only `system`.
     const messages = request.messages.map(
-      (message): ChatMessage => (message.role === 'developer' ? { ...message, role: 'system' } : message),
+      (message): ChatMessage =>
+        message.role === 'developer' ? withFields(message, { role: 'system' as const }) : message,
     );
-    fields = { ...(fields ?? request), messages };
+    fields = withFields(fields ?? request, { messages });
   }
   let body = serialiseBody(input.bodyText, request.model, fields, undefined);
   // Versions that have stream_options report a stream's usage when asked; older ones cannot be asked.

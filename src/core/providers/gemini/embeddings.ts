@@ -4,6 +4,7 @@
  * embedding models (https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
  */
 import { GatewayError } from '../../errors/gateway-error.js';
+import { withFields } from '../../objects.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../wire/openai.js';
 import type { ParseResult, ResponseContext } from '../adapter.js';
 import type {
@@ -140,6 +141,6 @@ export function parseVertexEmbeddings(
   return {
     ok: true,
     body: response,
-    usage: tokens === undefined ? undefined : { ...response.usage, completion_tokens: 0 },
+    usage: tokens === undefined ? undefined : withFields(response.usage, { completion_tokens: 0 }),
   };
 }

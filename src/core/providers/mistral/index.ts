@@ -11,6 +11,7 @@
  * stream chunk, so the client still gets the usage it asked for.
  */
 import { GatewayError } from '../../errors/gateway-error.js';
+import { withFields } from '../../objects.js';
 import type { ChatCompletionRequest, ChatMessage, EmbeddingsRequest } from '../../wire/openai.js';
 import type { BuildInput, BuildResult, ProviderAdapter } from '../adapter.js';
 import {
@@ -170,7 +171,7 @@ function translateMessage(
     const calls = message.tool_calls.map((call) => {
       if (!isObject(call) || typeof call.id !== 'string') return call;
       const id = mistralToolCallId(call.id);
-      return id === call.id ? call : { ...call, id };
+      return id === call.id ? call : withFields(call, { id });
     });
     if (calls.some((call, position) => call !== message.tool_calls?.[position])) {
       out.tool_calls = calls;
@@ -255,8 +256,8 @@ function buildChat(input: BuildInput<ChatCompletionRequest>): BuildResult {
 
   const effort = request.reasoning_effort;
   if (typeof effort === 'string' && !reasoningEfforts.has(effort)) {
-    fields = { ...(fields ?? request) };
-    delete fields.reasoning_effort;
+    const { reasoning_effort: _ignored, ...others } = fields ?? request;
+    fields = others;
     warnings.add(
       `reasoning_effort "${effort}" is not supported by mistral (it has "none" and "high") and was ignored`,
     );
@@ -264,7 +265,7 @@ function buildChat(input: BuildInput<ChatCompletionRequest>): BuildResult {
 
   const messages = translateMessages(request.messages, warnings);
   if ('error' in messages) return { ok: false, error: messages.error };
-  if (messages.messages) fields = { ...(fields ?? request), messages: messages.messages };
+  if (messages.messages) fields = withFields(fields ?? request, { messages: messages.messages });
 
   const body = serialiseBody(input.bodyText, request.model, fields, target.upstreamModel);
   return relayedRequest(`${target.basePath}/chat/completions`, body, request.stream === true, [...warnings]);

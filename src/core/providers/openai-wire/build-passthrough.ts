@@ -5,6 +5,7 @@
  * then from the already parsed request.
  */
 import { replaceTopLevelValue, setTopLevelValue } from '../../json/top-level-field.js';
+import { withFields } from '../../objects.js';
 import type { ChatCompletionRequest } from '../../wire/openai.js';
 import type { BuildResult, UpstreamFraming } from '../adapter.js';
 
@@ -27,7 +28,7 @@ export function withStreamUsage(body: string, request: ChatCompletionRequest): s
   if (options?.include_usage === true) return body;
   const value =
     typeof options === 'object' && options !== null && !Array.isArray(options)
-      ? JSON.stringify({ ...options, include_usage: true })
+      ? JSON.stringify(withFields(options, { include_usage: true }))
       : '{"include_usage":true}';
   return setTopLevelValue(body, 'stream_options', value);
 }
@@ -111,7 +112,7 @@ export function serialiseBody(
 ): string {
   const model = upstreamModel ?? requestedModel;
   if (!fields) return passthroughBody(bodyText, requestedModel, model);
-  return JSON.stringify({ ...fields, model });
+  return JSON.stringify(withFields(fields, { model }));
 }
 
 /** Headers every OpenAI-wire request carries. */
