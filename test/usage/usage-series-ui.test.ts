@@ -41,7 +41,8 @@ function percentile(values: readonly number[], fraction: number): number | null 
   const position = fraction * (sorted.length - 1);
   const lower = Math.floor(position);
   const upper = Math.ceil(position);
-  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+  // Interpolated as the store does, and rounded to the hundredth of a millisecond as the API answers.
+  return Math.round((sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower)) * 100) / 100;
 }
 
 const isError = (row: Row) => row.status >= 400 || row.outcome === 'error';

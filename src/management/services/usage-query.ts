@@ -222,6 +222,11 @@ type RawRow = Record<string, unknown>;
 const num = (value: unknown): number => Number(value ?? 0);
 const numOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
+/** Milliseconds to the hundredth: percentiles interpolate, and 77.14999999999999 says nothing 77.15 does not. */
+const msOrNull = (value: unknown): number | null => {
+  const ms = numOrNull(value);
+  return ms === null ? null : Math.round(ms * 100) / 100;
+};
 
 function measuresOf(row: RawRow): UsageMeasures {
   return {
@@ -234,9 +239,9 @@ function measuresOf(row: RawRow): UsageMeasures {
     reasoningTokens: num(row.reasoningTokens),
     costUsd: String(row.costUsd ?? '0.000000000000'),
     unpricedRequests: num(row.unpricedRequests),
-    latencyP50Ms: numOrNull(row.latencyP50Ms),
-    latencyP95Ms: numOrNull(row.latencyP95Ms),
-    meanFirstByteMs: numOrNull(row.meanFirstByteMs),
+    latencyP50Ms: msOrNull(row.latencyP50Ms),
+    latencyP95Ms: msOrNull(row.latencyP95Ms),
+    meanFirstByteMs: msOrNull(row.meanFirstByteMs),
   };
 }
 
