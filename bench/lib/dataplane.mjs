@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
 import { measure } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase, pinBackends } from './pgdb.mjs';
+import { createDatabase, pinBackends, serverProcessPids } from './pgdb.mjs';
 import { rssKb, sleep, stopChild, waitFor } from './proc.mjs';
 import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
@@ -110,7 +110,10 @@ export async function dataPlaneScenario({
         {
           targetPid: dataPlane.pid,
           mockPid: mock.pid,
-          helperPids: await pinBackends([pair.database.name], loadCore),
+          helperPids: [
+            ...(await pinBackends([pair.database.name], loadCore)),
+            ...(await serverProcessPids()),
+          ],
           load: run,
         },
         { budget, log, redos: plan.redos },

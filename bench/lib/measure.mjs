@@ -77,6 +77,21 @@ export async function waitForQuiet(options, maxMs) {
 }
 
 /**
+ * Waits (at most `maxMs`) until the processes `pids` together use under `fraction` of a core over a 1-second
+ * window: a process still finishing the work of an earlier run (a Junction storing its usage rows, the database
+ * backends writing them) is let finish before the next run starts.
+ */
+export async function waitForIdle(pids, maxMs, fraction = 0.05) {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const before = helperTicks(pids);
+    await sleep(1000);
+    if ((helperTicks(pids) - before) / HZ <= fraction) return true;
+  }
+  return false;
+}
+
+/**
  * measureOnce, redone while disturbed (other CPU > 10 % of a core), at most `redos` times and only while
  * `budget.remaining()` allows; keeps the least disturbed run and marks it `disturbed` if it still is.
  */

@@ -65,3 +65,17 @@ export async function pinBackends(names, core) {
   }
   return pids;
 }
+
+/**
+ * PIDs of the server's own background processes (WAL writer, background writer, checkpointer, autovacuum): the
+ * usage rows a scenario stores are theirs to write out too, so the bench counts them with the mock. They serve
+ * every database of the server and outlive the bench, so they are counted, never moved.
+ */
+export async function serverProcessPids() {
+  return withAdmin(async (client) => {
+    const { rows } = await client.query(
+      "select pid from pg_stat_activity where backend_type in ('walwriter', 'background writer', 'checkpointer', 'autovacuum launcher', 'autovacuum worker')",
+    );
+    return rows.map((row) => row.pid);
+  });
+}

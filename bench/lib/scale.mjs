@@ -1,16 +1,17 @@
 // T7, configuration scale: two Junctions on PostgreSQL (127.0.0.1:5432, fresh databases of their own, dropped
 // afterwards), both configured through the admin API; the "large" one then gets 100,000 API keys, 10,000
 // provider entries and 1,000 models bulk-inserted with `pg` (the admin API would take too long), and is
-// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both, interleaved. The PostgreSQL
-// backends serving the two databases are pinned to the load core and counted with the mock (see pgdb.mjs).
+// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both, interleaved, each run starting
+// once the other Junction has stored its last run's usage rows. The PostgreSQL backends serving the two databases
+// are pinned to the load core and counted with the mock (see pgdb.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
-import { measure } from './measure.mjs';
+import { measure, waitForIdle } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase, pinBackends } from './pgdb.mjs';
+import { createDatabase, pinBackends, serverProcessPids } from './pgdb.mjs';
 import { rssKb, stopChild } from './proc.mjs';
 import { runWrk } from './wrk.mjs';
 
@@ -158,7 +159,15 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
         log(`  scale ${size}: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
         // Both databases' backends (the pools may have opened more since the last run): on the load core, and
         // counted with the mock rather than as a disturbance.
-        const helperPids = await pinBackends([databases.tiny.name, databases.large.name], loadCore);
+        const helperPids = [
+          ...(await pinBackends([databases.tiny.name, databases.large.name], loadCore)),
+          ...(await serverProcessPids()),
+        ];
+        // Both Junctions store the usage rows of their last run for a few seconds after it (the other one on the
+        // target's core, where it runs too), and the backends write them: start once all of that is done, rather
+        // than measure beside it.
+        const siblings = Object.values(instances).map((instance) => instance.pid);
+        await waitForIdle([...siblings, ...helperPids], 30_000);
         runs[size].push(
           await measure(
             {

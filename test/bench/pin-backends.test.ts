@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
 import { measureOnce } from '../../bench/lib/measure.mjs';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
-import { createDatabase, pinBackends } from '../../bench/lib/pgdb.mjs';
+import { createDatabase, pinBackends, serverProcessPids } from '../../bench/lib/pgdb.mjs';
 import { postgresUnavailableReason } from '../support/stores.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -36,6 +36,22 @@ describe.skipIf(Boolean(unavailable))('the bench and PostgreSQL backends', () =>
     expect(affinity(row!.pid)).toMatch(/list: 0$/);
     // Another database's backends are left alone.
     expect(await pinBackends(['junction_bench_none_such'], 0)).toEqual([]);
+  });
+
+  it("lists the server's own background processes, which write the rows out, without moving them", async () => {
+    const { rows } = await client.query<{ pid: number }>(
+      "select pid from pg_stat_activity where backend_type in ('walwriter', 'checkpointer')",
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const before = rows.map((row) => affinity(row.pid));
+    const pids: number[] = await serverProcessPids();
+    for (const row of rows) expect(pids).toContain(row.pid);
+    // No client backend is among them, and none of them was moved.
+    const {
+      rows: [own],
+    } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    expect(pids).not.toContain(own!.pid);
+    expect(rows.map((row) => affinity(row.pid))).toEqual(before);
   });
 });
 
