@@ -17,24 +17,27 @@ const walk = (folder) => {
 };
 for (const area of AREAS) walk(join('src', area));
 
+/** Where the comment or quoted text starting at `i` ends (its last character), or -1 when none starts there. */
+function skippedUntil(text, i) {
+  const c = text[i];
+  const upTo = (index, length) => (index === -1 ? text.length - 1 : index + length - 1);
+  if (c === '/' && text[i + 1] === '/') return upTo(text.indexOf('\n', i), 0);
+  if (c === '/' && text[i + 1] === '*') return upTo(text.indexOf('*/', i + 2), 2);
+  if (c !== "'" && c !== '"' && c !== '`') return -1;
+  let end = i + 1;
+  while (end < text.length && text[end] !== c) end += text[end] === '\\' ? 2 : 1;
+  return Math.min(end, text.length - 1);
+}
+
 /** The text with strings, template literals and comments blanked (same length, so offsets keep their lines). */
 function code(text) {
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    const next = text[i + 1];
-    let end = -1;
-    if (c === '/' && next === '/') end = text.indexOf('\n', i) - 1;
-    else if (c === '/' && next === '*') end = text.indexOf('*/', i + 2) + 1;
-    else if (c === "'" || c === '"' || c === '`') {
-      end = i + 1;
-      while (end < text.length && text[end] !== c) end += text[end] === '\\' ? 2 : 1;
-    }
-    if (end < 0 || (end === -1 && c !== '/')) {
-      out += c;
+    const end = skippedUntil(text, i);
+    if (end === -1) {
+      out += text[i];
       continue;
     }
-    if (end < i) end = text.length - 1;
     out += text.slice(i, end + 1).replace(/[^\n]/g, ' ');
     i = end;
   }
