@@ -399,7 +399,8 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
             started,
             key,
             endpoint,
-            requestedModel: parsed.model,
+            // From the trace, not `parsed`: a closure over `parsed` would hold the request for a stream's life.
+            requestedModel: trace.requestedModel,
             stream,
             prices: snapshot.prices,
             shippedPrices,

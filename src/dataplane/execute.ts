@@ -44,6 +44,7 @@ import {
   readOpening,
   relayStream,
   type StreamEnd,
+  type StreamTranslator,
   sseEventDecoder,
   translatedStreamTranslator,
 } from './relay-stream.js';
@@ -241,7 +242,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecutionResult>
             // The stream is under way: this function returns now rather than wait for it, as a suspended async
             // function holds its whole frame for as long as it waits. The guard forwards a client's abort to the
             // upstream until the stream ends.
-            relaying = guard ? outcome.done.finally(() => guard.dispose()) : outcome.done;
+            relaying = guard ? disposedAfter(outcome.done, guard) : outcome.done;
             return relaying;
           }
           lastError = outcome.error;
@@ -412,16 +413,9 @@ async function answer(
             adapter.createStreamMapper(context()),
           )
         : openaiStreamTranslator({ clientAskedUsage: includeUsage });
-    /** The stream's usage: the provider's, or estimated from the request and what was delivered. */
-    const streamUsage = (): Pick<ExecutionResult, 'usage' | 'usageEstimated'> => {
-      const settled = settleUsage(
-        translator.usage(),
-        translator.usageCoversCompletion(),
-        promptEstimate,
-        translator.generatedChars(),
-      );
-      return { usage: settled.usage, usageEstimated: settled.estimated };
-    };
+    // The prompt's estimate is taken now (it reads only the messages' lengths), so that the stream, which may last
+    // minutes, holds a number rather than the request and its body.
+    const promptTokens = promptEstimate();
     /** Commits the answer: the deadline no longer applies, and the stream's headers go out. */
     const startStream = () => {
       commit();
@@ -461,39 +455,30 @@ async function answer(
       response.end(formatSseError(toOpenAIError(opening.error)));
       return {
         kind: 'done',
-        result: {
-          backend: deployment,
-          status: 200,
+        result: streamResult(
+          deployment,
           attempts,
-          ...streamUsage(),
-          streamEnd: opening.end,
-          firstByteMs: performance.now() - started,
-        },
+          translator,
+          promptTokens,
+          opening.end,
+          performance.now() - started,
+        ),
       };
     }
     note(deployment, { backend: deployment.id, outcome: 'success', status: upstream.statusCode });
     startStream();
-    const firstByteMs = performance.now() - started;
-    const done = relayStream(response, upstream.body, opening, timeouts.idleMs, translator, () =>
-      input.beforeComplete?.({
-        backend: deployment,
-        status: 200,
-        attempts,
-        ...streamUsage(),
-        streamEnd: 'complete',
-        firstByteMs,
-      }),
-    ).then(
-      (relayed): ExecutionResult => ({
-        backend: deployment,
-        status: 200,
-        attempts,
-        ...streamUsage(),
-        streamEnd: relayed.end,
-        firstByteMs,
-      }),
-    );
-    return { kind: 'relay', done };
+    return {
+      kind: 'relay',
+      done: relayAnswer(
+        response,
+        upstream.body,
+        opening,
+        timeouts.idleMs,
+        translator,
+        { deployment, attempts, promptTokens, firstByteMs: performance.now() - started },
+        input.beforeComplete,
+      ),
+    };
   }
 
   const text = await readText(upstream.body, MAX_UPSTREAM_BODY_BYTES);
@@ -586,6 +571,77 @@ async function answer(
   );
   response.end(out);
   return { kind: 'done', result };
+}
+
+/** Disposes the guard when the stream ends (a function of its own: a closure here would hold `executePlan`'s frame). */
+function disposedAfter(done: Promise<ExecutionResult>, guard: DeadlineGuard): Promise<ExecutionResult> {
+  return done.finally(() => guard.dispose());
+}
+
+/** What a relayed stream keeps for its result: the request itself is not among it. */
+interface RelayedAnswer {
+  deployment: Deployment;
+  attempts: AttemptRecord[];
+  promptTokens: number;
+  firstByteMs: number;
+}
+
+/** A stream's result: its usage is the provider's, or estimated from the prompt and what was delivered. */
+function streamResult(
+  deployment: Deployment,
+  attempts: AttemptRecord[],
+  translator: StreamTranslator,
+  promptTokens: number,
+  streamEnd: StreamEnd,
+  firstByteMs: number,
+): ExecutionResult {
+  const settled = settleUsage(
+    translator.usage(),
+    translator.usageCoversCompletion(),
+    () => promptTokens,
+    translator.generatedChars(),
+  );
+  return {
+    backend: deployment,
+    status: 200,
+    attempts,
+    usage: settled.usage,
+    usageEstimated: settled.estimated,
+    streamEnd,
+    firstByteMs,
+  };
+}
+
+/**
+ * Relays a committed stream to its end. A top-level function, so that what the stream holds for its whole life is
+ * these arguments, not the frames of `answer` and `executePlan` (the request, its body, the plan).
+ */
+function relayAnswer(
+  response: ServerResponse,
+  body: Readable,
+  opening: { out: string; done: boolean },
+  idleMs: number,
+  translator: StreamTranslator,
+  relayed: RelayedAnswer,
+  beforeComplete: ExecuteInput['beforeComplete'],
+): Promise<ExecutionResult> {
+  const result = (end: StreamEnd) =>
+    streamResult(
+      relayed.deployment,
+      relayed.attempts,
+      translator,
+      relayed.promptTokens,
+      end,
+      relayed.firstByteMs,
+    );
+  return relayStream(
+    response,
+    body,
+    opening,
+    idleMs,
+    translator,
+    beforeComplete && (() => beforeComplete(result('complete'))),
+  ).then((stream) => result(stream.end));
 }
 
 type SentAttempt =

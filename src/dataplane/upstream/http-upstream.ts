@@ -71,7 +71,9 @@ export function createHttpUpstream(
         path: request.path,
         method: request.method,
         headers: request.headers,
-        body: request.body,
+        // As bytes: undici keeps the body it was given until the answer ends (for a stream, minutes) and encodes a
+        // string into a buffer of its own, so a string was held twice.
+        body: Buffer.from(request.body),
         signal: attempt,
       });
       clearTimeout(timer);
