@@ -113,7 +113,7 @@ const EMBEDDED_SETTINGS = ['-c', `shared_buffers=${SHARED_BUFFERS}`, '-c', 'wal_
 
 /** A migrated, empty embedded store built with the bundle (`npm run build:server`), when it is there. */
 export function storeTemplatePath(): string {
-  return join(packageRoot(), 'dist', 'store-template.tar.gz');
+  return join(packageRoot(), 'dist', 'store-template.tar');
 }
 
 /**

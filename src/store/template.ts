@@ -1,6 +1,7 @@
 /**
- * Unpacks the embedded store's template (a gzipped tar of a migrated, empty PGlite data folder, built with the
- * bundle) into a new data folder before PGlite opens it. PGlite can load the same tarball itself, but writes every
+ * Unpacks the embedded store's template (a tar of a migrated, empty PGlite data folder, built with the bundle) into
+ * a new data folder before PGlite opens it. The tar is kept uncompressed (26 MB beside the bundle instead of 2.8):
+ * inflating it took 0.15 to 0.3 s of a first start's CPU. PGlite can load the same tarball itself, but writes every
  * byte through its emulated file system; this writes the files directly and leaves runs of zero bytes as holes
  * (half of a fresh store is zeros: the preallocated WAL segment and empty pages), so a first start writes a few
  * megabytes instead of about twenty-five. No tar library writes sparse files, hence the small reader here; it
@@ -16,11 +17,13 @@ const PAGE = 8192;
 const ZEROS = Buffer.alloc(PAGE);
 
 /**
- * Unpacks `gzipped` into `target`, which must not exist yet: everything is written into a sibling folder first and
- * renamed into place, so a start interrupted while unpacking leaves no half-made store behind.
+ * Unpacks `archive` (a tar, or a gzipped one) into `target`, which must not exist yet: everything is written into a
+ * sibling folder first and renamed into place, so a start interrupted while unpacking leaves no half-made store
+ * behind.
  */
-export function unpackStoreTemplate(gzipped: Uint8Array, target: string): void {
-  const tar = gunzipSync(gzipped);
+export function unpackStoreTemplate(archive: Uint8Array, target: string): void {
+  const gzipped = archive[0] === 0x1f && archive[1] === 0x8b;
+  const tar = gzipped ? gunzipSync(archive) : Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
   const staging = `${target}.unpacking-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });

@@ -1,6 +1,6 @@
 /**
  * A first start on a new data folder unpacks the migrated template built with the bundle
- * (`dist/store-template.tar.gz`, made by `npm run build:server`) instead of running initdb: the store it gives is
+ * (`dist/store-template.tar`, made by `npm run build:server`) instead of running initdb: the store it gives is
  * complete (every migration recorded, so migrating again changes nothing), keeps what is written across a
  * restart, and a folder that already holds a store is never overwritten by it.
  */
@@ -16,7 +16,7 @@ if (!present) {
   if (process.env.CI === 'true')
     throw new Error(`${storeTemplatePath()} is missing: CI builds it before the tests`);
   process.stdout.write(
-    '[skip] no dist/store-template.tar.gz (run npm run build:server): template tests skipped\n',
+    '[skip] no dist/store-template.tar (run npm run build:server): template tests skipped\n',
   );
 }
 

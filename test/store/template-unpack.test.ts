@@ -27,7 +27,8 @@ function entry(name: string, content: Buffer | null, type = content === null ? '
   return Buffer.concat([header, padded]);
 }
 
-const tarball = (...entries: Buffer[]) => gzipSync(Buffer.concat([...entries, Buffer.alloc(1024)]));
+const plainTar = (...entries: Buffer[]) => Buffer.concat([...entries, Buffer.alloc(1024)]);
+const tarball = (...entries: Buffer[]) => gzipSync(plainTar(...entries));
 
 describe('unpacking the store template', () => {
   it('writes every file exactly, with runs of zero pages as holes', () => {
@@ -53,6 +54,18 @@ describe('unpacking the store template', () => {
     expect(written.size).toBe(wal.length);
     expect(written.blocks * 512).toBeLessThan(wal.length / 4);
     expect(readdirSync(join(target, '..'))).toEqual(['store']);
+  });
+
+  it('reads the template as built (a plain tar) as it reads a gzipped one', () => {
+    const content = Buffer.concat([Buffer.from('header'), Buffer.alloc(8192 * 3), Buffer.from('end')]);
+    const entries = [entry('/base', null), entry('/base/1', content), entry('/PG_VERSION', Buffer.from('16\n'))];
+    const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+    unpackStoreTemplate(plainTar(...entries), join(parent, 'plain'));
+    unpackStoreTemplate(tarball(...entries), join(parent, 'gzipped'));
+    for (const folder of ['plain', 'gzipped']) {
+      expect(readFileSync(join(parent, folder, 'base', '1')).equals(content)).toBe(true);
+      expect(readFileSync(join(parent, folder, 'PG_VERSION'), 'utf8')).toBe('16\n');
+    }
   });
 
   it('unpacks into an empty folder that already exists', () => {
