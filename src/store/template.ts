@@ -23,7 +23,9 @@ const ZEROS = Buffer.alloc(PAGE);
  */
 export function unpackStoreTemplate(archive: Uint8Array, target: string): void {
   const gzipped = archive[0] === 0x1f && archive[1] === 0x8b;
-  const tar = gzipped ? gunzipSync(archive) : Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
+  const tar = gzipped
+    ? gunzipSync(archive)
+    : Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
   const staging = `${target}.unpacking-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });

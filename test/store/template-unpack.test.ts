@@ -58,7 +58,11 @@ describe('unpacking the store template', () => {
 
   it('reads the template as built (a plain tar) as it reads a gzipped one', () => {
     const content = Buffer.concat([Buffer.from('header'), Buffer.alloc(8192 * 3), Buffer.from('end')]);
-    const entries = [entry('/base', null), entry('/base/1', content), entry('/PG_VERSION', Buffer.from('16\n'))];
+    const entries = [
+      entry('/base', null),
+      entry('/base/1', content),
+      entry('/PG_VERSION', Buffer.from('16\n')),
+    ];
     const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
     unpackStoreTemplate(plainTar(...entries), join(parent, 'plain'));
     unpackStoreTemplate(tarball(...entries), join(parent, 'gzipped'));
