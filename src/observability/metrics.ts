@@ -19,10 +19,22 @@ export interface GatewayMetrics {
   readonly ejected: Gauge<'backend'>;
 }
 
+/**
+ * How often the event loop's delay is sampled for `junction_process_nodejs_eventloop_lag_*`. prom-client's default,
+ * 10 ms, wakes the process 100 times a second whether it serves or not: on a small VM each wake-up costs a tenth of a
+ * millisecond or more, and an idle gateway spent about 0.45 % of a core on them. Sampled every 100 ms, a lasting lag
+ * shows as before, and a stall shorter than that is caught in proportion to its length.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 /** Creates a registry with Junction's metrics and Node's default process metrics. */
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'junction_process_' });
+  collectDefaultMetrics({
+    register: registry,
+    prefix: 'junction_process_',
+    eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+  });
   const registers = [registry];
   return {
     registry,

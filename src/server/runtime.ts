@@ -67,7 +67,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   snapshots.onSwap((snapshot) => metrics.snapshotVersion.set(snapshot.version));
   // Usage: the data plane appends to the spool, the drainer stores it (first what a previous run left).
   const spoolDir = config.spoolDir ?? join(config.dataDir, 'usage-spool');
-  const spool = new SpoolWriter(spoolDir);
   // Set once the data plane exists: scheduled drains wait for a moment with no request in flight.
   let whenIdle = (): Promise<void> => Promise.resolve();
   const usage = new UsageDrainer({
@@ -81,6 +80,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(store.kind === 'embedded' ? { configVersion: () => snapshots.current?.version } : {}),
   });
   await usage.start();
+  // Each append wakes the drainer: an idle process has no drain to run and no reason to wake.
+  const spool = new SpoolWriter(spoolDir, () => usage.wake());
 
   const sink = {
     offer: (snapshot: Parameters<SnapshotHolder['offer']>[0]) => {

@@ -45,8 +45,12 @@ export class SpoolWriter {
   #file = '';
   #size = 0;
 
-  constructor(dir: string) {
+  readonly #onAppend: (() => void) | undefined;
+
+  /** `onAppend` runs after each append (the drainer's `wake`). */
+  constructor(dir: string, onAppend?: () => void) {
     this.#dir = dir;
+    this.#onAppend = onAppend;
     mkdirSync(dir, { recursive: true });
   }
 
@@ -58,6 +62,7 @@ export class SpoolWriter {
   append(record: SpoolLine): void {
     if (this.#fd === undefined || this.#size >= ROTATE_BYTES) this.#rotate();
     this.#size += writeSync(this.#fd!, `${JSON.stringify(record)}\n`);
+    this.#onAppend?.();
   }
 
   close(): void {

@@ -1,5 +1,7 @@
 /**
- * Drains the usage spool into `usage_records` (and captured bodies into `request_captures`): every `intervalMs`, in batches, off the request path. Inserting is
+ * Drains the usage spool into `usage_records` (and captured bodies into `request_captures`): within `intervalMs` of
+ * an append in this process (`wake`), in batches, off the request path; an idle process only looks at the spool
+ * folder every `idleCheckMs`. Inserting is
  * idempotent on the record id, so the checkpoint is saved after the insert commits and a crash in between only
  * reads some lines twice. At start the spool left by a previous run is drained first; `stop()` drains what the
  * last requests wrote before the process exits.
@@ -27,6 +29,13 @@ const UNIQUE_VIOLATION = '23505';
  * request arriving meanwhile waited for); a batch costs about 0.6 ms beyond its rows, so not more often.
  */
 const DRAIN_INTERVAL_MS = 100;
+/**
+ * How often an idle drainer looks at the spool folder for lines no append in this process announced (another process
+ * writing there, which Junction never does; lines a previous run left are stored at start). Runs otherwise follow
+ * appends: every wake-up of an idle process costs a tenth of a millisecond or more on a small VM, and the drain's old
+ * 100 ms tick (with the folder read it made) kept an idle gateway at about a quarter of a percent of a core.
+ */
+const IDLE_CHECK_MS = 5_000;
 /**
  * Longest a scheduled run waits for a quiet moment (no request in flight) before storing anyway. At moderate
  * traffic requests leave gaps, and a batch stored in one delays none; under steady load there are none, and the
@@ -244,6 +253,7 @@ export class UsageDrainer {
   /** When the last "could not be stored" warning was logged. */
   #warnedAt = 0;
   readonly #intervalMs: number;
+  readonly #idleCheckMs: number;
   readonly #defaultPrices: boolean;
   readonly #configVersion: (() => number | undefined) | undefined;
   readonly #quiet: (() => Promise<void>) | undefined;
@@ -251,6 +261,9 @@ export class UsageDrainer {
   /** The price book and the configuration version it was read at. */
   #book: { version: number; book: StoredPriceBook } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The timer is set for `intervalMs` (a run is due for lines appended), not for the idle check. */
+  #soon = false;
+  #stopped = false;
   #running: Promise<void> | undefined;
   /** The run that follows the one under way, shared by every caller who asked meanwhile. */
   #following: Promise<void> | undefined;
@@ -262,6 +275,7 @@ export class UsageDrainer {
     copyRows?: Store['copyRows'];
     logger: Logger;
     intervalMs?: number;
+    idleCheckMs?: number;
     /** Price rows without an operator's price from the default table shipped with Junction (default true). */
     defaultPrices?: boolean;
     /**
@@ -282,6 +296,7 @@ export class UsageDrainer {
     this.#copyRows = options.copyRows;
     this.#logger = options.logger;
     this.#intervalMs = options.intervalMs ?? DRAIN_INTERVAL_MS;
+    this.#idleCheckMs = options.idleCheckMs ?? IDLE_CHECK_MS;
     this.#defaultPrices = options.defaultPrices ?? true;
     this.#configVersion = options.configVersion;
     this.#quiet = options.quiet;
@@ -290,12 +305,40 @@ export class UsageDrainer {
 
   async start(): Promise<void> {
     await this.drain();
-    // A tick that finds a run under way leaves it be (the next tick comes soon).
-    this.#timer = setInterval(() => {
-      if (!this.#running) void this.drain({ paced: true });
-    }, this.#intervalMs);
+    if (!this.#timer) this.#arm(this.#reader.pending() ? this.#intervalMs : this.#idleCheckMs, true);
+  }
+
+  /**
+   * Lines were appended in this process: a run follows within `intervalMs`. Called on every append, so it costs one
+   * field read while a run is already due.
+   */
+  wake(): void {
+    if (this.#soon || this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#arm(this.#intervalMs, true);
+  }
+
+  #arm(ms: number, soon: boolean): void {
+    this.#soon = soon && ms === this.#intervalMs;
+    this.#timer = setTimeout(this.#tick, ms);
     this.#timer.unref();
   }
+
+  /** A scheduled run; then another soon while lines are left (a backlog, a store that refused), else the idle check. */
+  readonly #tick = (): void => {
+    this.#timer = undefined;
+    this.#soon = false;
+    void (this.#running ?? this.drain({ paced: true })).finally(() => {
+      if (this.#stopped || this.#timer) return;
+      let left = true;
+      try {
+        left = this.#reader.pending();
+      } catch {
+        // The folder could not be read: looked at again soon.
+      }
+      this.#arm(left ? this.#intervalMs : this.#idleCheckMs, left);
+    });
+  };
 
   /**
    * Stores everything the spool holds now, lines written before the call included; runs never overlap. `paced`
@@ -361,7 +404,9 @@ export class UsageDrainer {
 
   /** Stops the schedule after storing what the spool holds. */
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#running;
     await this.drain();
   }
