@@ -67,20 +67,25 @@ describe('when the usage drainer runs', () => {
   afterAll(async () => {
     await store?.close();
   });
-  const storedIds = async (id: string) =>
-    (await store.db.select({ id: usageRecords.id }).from(usageRecords).where(eq(usageRecords.id, id))).length;
-
-  it('runs after an append that wakes it, and does not look at the folder meanwhile', async () => {
+  /** A started drainer on a new spool folder, at a 10 ms interval. */
+  const started = async (options: { idleCheckMs: number; copyRows?: Store['copyRows'] }) => {
     const dir = mkdtempSync(join(tmpdir(), 'junction-drain-schedule-'));
     const drainer = new UsageDrainer({
       dir,
       db: store.db,
-      copyRows: store.copyRows,
+      copyRows: options.copyRows ?? store.copyRows,
       logger: silentLogger(),
       intervalMs: 10,
-      idleCheckMs: 60_000,
+      idleCheckMs: options.idleCheckMs,
     });
     await drainer.start();
+    return { dir, drainer };
+  };
+  const storedIds = async (id: string) =>
+    (await store.db.select({ id: usageRecords.id }).from(usageRecords).where(eq(usageRecords.id, id))).length;
+
+  it('runs after an append that wakes it, and does not look at the folder meanwhile', async () => {
+    const { dir, drainer } = await started({ idleCheckMs: 60_000 });
     try {
       // A writer that does not wake it: at a 10 ms interval it would have stored the line many times over.
       new SpoolWriter(dir).append(record('unannounced'));
@@ -96,16 +101,7 @@ describe('when the usage drainer runs', () => {
   });
 
   it('finds lines no append announced at its idle check', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junction-drain-schedule-'));
-    const drainer = new UsageDrainer({
-      dir,
-      db: store.db,
-      copyRows: store.copyRows,
-      logger: silentLogger(),
-      intervalMs: 10,
-      idleCheckMs: 150,
-    });
-    await drainer.start();
+    const { dir, drainer } = await started({ idleCheckMs: 150 });
     try {
       new SpoolWriter(dir).append(record('found-idle'));
       await eventually(async () => (await storedIds('found-idle')) === 1);
@@ -115,11 +111,9 @@ describe('when the usage drainer runs', () => {
   });
 
   it('tries again at the interval while the store refuses, then stores', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junction-drain-schedule-'));
     let refusals = 2;
-    const drainer = new UsageDrainer({
-      dir,
-      db: store.db,
+    const { dir, drainer } = await started({
+      idleCheckMs: 60_000,
       copyRows: async (table, columns, text) => {
         if (refusals > 0) {
           refusals--;
@@ -127,11 +121,7 @@ describe('when the usage drainer runs', () => {
         }
         await store.copyRows!(table, columns, text);
       },
-      logger: silentLogger(),
-      intervalMs: 10,
-      idleCheckMs: 60_000,
     });
-    await drainer.start();
     try {
       new SpoolWriter(dir, () => drainer.wake()).append(record('after-refusals'));
       await eventually(async () => (await storedIds('after-refusals')) === 1, 3_000);
