@@ -28,7 +28,6 @@ import {
   estimateChatPromptTokens,
   estimatedUsage,
   estimateEmbeddingsPromptTokens,
-  settleUsage,
 } from '../core/text/estimate-usage.js';
 import { redactSecrets } from '../core/text/redact.js';
 import type {
@@ -42,12 +41,11 @@ import { routeHeaders, writeAnswerHead } from './http/answer-headers.js';
 import {
   openaiStreamTranslator,
   readOpening,
-  relayStream,
   type StreamEnd,
-  type StreamTranslator,
   sseEventDecoder,
   translatedStreamTranslator,
 } from './relay-stream.js';
+import { relayAnswer, streamResult } from './stream-answer.js';
 import { AwsEventStreamDecoder, loadAwsEventStreamCodec } from './upstream/aws-event-stream.js';
 import { destroyBody } from './upstream/destroy-body.js';
 import { classify, type HttpUpstream } from './upstream/http-upstream.js';
@@ -576,72 +574,6 @@ async function answer(
 /** Disposes the guard when the stream ends (a function of its own: a closure here would hold `executePlan`'s frame). */
 function disposedAfter(done: Promise<ExecutionResult>, guard: DeadlineGuard): Promise<ExecutionResult> {
   return done.finally(() => guard.dispose());
-}
-
-/** What a relayed stream keeps for its result: the request itself is not among it. */
-interface RelayedAnswer {
-  deployment: Deployment;
-  attempts: AttemptRecord[];
-  promptTokens: number;
-  firstByteMs: number;
-}
-
-/** A stream's result: its usage is the provider's, or estimated from the prompt and what was delivered. */
-function streamResult(
-  deployment: Deployment,
-  attempts: AttemptRecord[],
-  translator: StreamTranslator,
-  promptTokens: number,
-  streamEnd: StreamEnd,
-  firstByteMs: number,
-): ExecutionResult {
-  const settled = settleUsage(
-    translator.usage(),
-    translator.usageCoversCompletion(),
-    () => promptTokens,
-    translator.generatedChars(),
-  );
-  return {
-    backend: deployment,
-    status: 200,
-    attempts,
-    usage: settled.usage,
-    usageEstimated: settled.estimated,
-    streamEnd,
-    firstByteMs,
-  };
-}
-
-/**
- * Relays a committed stream to its end. A top-level function, so that what the stream holds for its whole life is
- * these arguments, not the frames of `answer` and `executePlan` (the request, its body, the plan).
- */
-function relayAnswer(
-  response: ServerResponse,
-  body: Readable,
-  opening: { out: string; done: boolean },
-  idleMs: number,
-  translator: StreamTranslator,
-  relayed: RelayedAnswer,
-  beforeComplete: ExecuteInput['beforeComplete'],
-): Promise<ExecutionResult> {
-  const result = (end: StreamEnd) =>
-    streamResult(
-      relayed.deployment,
-      relayed.attempts,
-      translator,
-      relayed.promptTokens,
-      end,
-      relayed.firstByteMs,
-    );
-  return relayStream(
-    response,
-    body,
-    opening,
-    idleMs,
-    translator,
-    beforeComplete && (() => beforeComplete(result('complete'))),
-  ).then((stream) => result(stream.end));
 }
 
 type SentAttempt =

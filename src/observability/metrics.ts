@@ -25,7 +25,7 @@ export interface GatewayMetrics {
  * millisecond or more, and an idle gateway spent about 0.45 % of a core on them. Sampled every 100 ms, a lasting lag
  * shows as before, and a stall shorter than that is caught in proportion to its length.
  */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 /** Creates a registry with Junction's metrics and Node's default process metrics. */
 export function createMetrics(): GatewayMetrics {

@@ -305,7 +305,7 @@ export class UsageDrainer {
 
   async start(): Promise<void> {
     await this.drain();
-    if (!this.#timer) this.#arm(this.#reader.pending() ? this.#intervalMs : this.#idleCheckMs, true);
+    if (!this.#timer) this.#arm(this.#reader.pending() ? this.#intervalMs : this.#idleCheckMs);
   }
 
   /**
@@ -315,11 +315,11 @@ export class UsageDrainer {
   wake(): void {
     if (this.#soon || this.#stopped) return;
     clearTimeout(this.#timer);
-    this.#arm(this.#intervalMs, true);
+    this.#arm(this.#intervalMs);
   }
 
-  #arm(ms: number, soon: boolean): void {
-    this.#soon = soon && ms === this.#intervalMs;
+  #arm(ms: number): void {
+    this.#soon = ms === this.#intervalMs;
     this.#timer = setTimeout(this.#tick, ms);
     this.#timer.unref();
   }
@@ -336,7 +336,7 @@ export class UsageDrainer {
       } catch {
         // The folder could not be read: looked at again soon.
       }
-      this.#arm(left ? this.#intervalMs : this.#idleCheckMs, left);
+      this.#arm(left ? this.#intervalMs : this.#idleCheckMs);
     });
   };
 
