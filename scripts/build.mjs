@@ -53,7 +53,12 @@ rmSync('dist/store-template.tar.gz', { force: true });
 const migrations = readdirSync('migrations', { recursive: true }).map((name) => join('migrations', name));
 const newest = Math.max(...[...migrations, 'scripts/build.mjs'].map((path) => statSync(path).mtimeMs));
 if (!existsSync(template) || statSync(template).mtimeMs < newest) {
-  const client = await PGlite.create();
+  // wal_recycle=off: the WAL segment that held initdb's and the migrations' records is removed at the checkpoint
+  // after the switch below instead of being renamed for reuse, so the template's one segment is the new one, holding
+  // a checkpoint record and zeros (written as a hole when unpacked) rather than 8 MB of records no start reads.
+  const client = await PGlite.create({
+    startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'],
+  });
   await migrate(drizzle(client), { migrationsFolder: 'migrations' });
   // Junction uses the `postgres` database only; without the two template databases a new store is a third the size.
   await client.exec(
@@ -61,6 +66,8 @@ if (!existsSync(template) || statSync(template).mtimeMs < newest) {
   );
   await client.exec('drop database template0');
   await client.exec('drop database template1');
+  await client.exec('checkpoint');
+  await client.query('select pg_switch_wal()');
   await client.exec('checkpoint');
   const dump = await client.dumpDataDir('none');
   await client.close();

@@ -4,12 +4,13 @@
  * complete (every migration recorded, so migrating again changes nothing), keeps what is written across a
  * restart, and a folder that already holds a store is never overwritten by it.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { migrationsFolder, openStore, storeTemplatePath } from '../../src/store/database.js';
+import { unpackStoreTemplate } from '../../src/store/template.js';
 
 const present = existsSync(storeTemplatePath());
 if (!present) {
@@ -45,5 +46,15 @@ describe.skipIf(!present)('embedded store from the built template', () => {
     const kept = await rows<{ name: string }>(second, sql`select name from teams where id = 't-template'`);
     expect(kept).toEqual([{ name: 'kept' }]);
     await second.close();
+  });
+
+  it('unpacks to little on disk: its one WAL segment holds a checkpoint and zeros, not the records of the build', () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'junction-template-')), 'store');
+    unpackStoreTemplate(storeTemplatePath(), target);
+    const segments = readdirSync(join(target, 'pg_wal')).filter((name) => /^[0-9A-F]{24}$/.test(name));
+    expect(segments).toHaveLength(1);
+    const wal = statSync(join(target, 'pg_wal', segments[0] ?? ''));
+    expect(wal.size).toBe(16 * 1024 * 1024);
+    expect(wal.blocks * 512).toBeLessThan(1024 * 1024);
   });
 });

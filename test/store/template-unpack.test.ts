@@ -3,7 +3,7 @@
  * byte with its length, pages of zeros are left as holes, and a template that is damaged or names a path outside
  * the data folder is refused without leaving a half-made store.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -70,6 +70,43 @@ describe('unpacking the store template', () => {
       expect(readFileSync(join(parent, folder, 'base', '1')).equals(content)).toBe(true);
       expect(readFileSync(join(parent, folder, 'PG_VERSION'), 'utf8')).toBe('16\n');
     }
+  });
+
+  it('reads a template file through its buffer: entries longer than the buffer, plain or gzipped', () => {
+    // 2.5 MB with data at the start, across the 1 MB buffer boundaries and at the very end; zeros between.
+    const large = Buffer.alloc(2.5 * 1024 * 1024);
+    for (const at of [0, 1024 * 1024 - 3, 2 * 1024 * 1024 + 100, large.length - 1]) large[at] = 7;
+    const odd = Buffer.alloc(1000, 9); // not a multiple of 512: the padding after it is skipped
+    const entries = [
+      entry('/base', null),
+      entry('/base/large', large),
+      entry('/base/odd', odd),
+      entry('/PG_VERSION', Buffer.from('16\n')),
+    ];
+    const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+    writeFileSync(join(parent, 'template.tar'), plainTar(...entries));
+    writeFileSync(join(parent, 'template.tar.gz'), tarball(...entries));
+    unpackStoreTemplate(join(parent, 'template.tar'), join(parent, 'plain'));
+    unpackStoreTemplate(join(parent, 'template.tar.gz'), join(parent, 'gzipped'));
+    for (const folder of ['plain', 'gzipped']) {
+      expect(readFileSync(join(parent, folder, 'base', 'large')).equals(large)).toBe(true);
+      expect(readFileSync(join(parent, folder, 'base', 'odd')).equals(odd)).toBe(true);
+      expect(readFileSync(join(parent, folder, 'PG_VERSION'), 'utf8')).toBe('16\n');
+    }
+    expect(statSync(join(parent, 'plain', 'base', 'large')).blocks * 512).toBeLessThan(large.length / 4);
+  });
+
+  it('refuses a truncated template file and leaves nothing behind', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'junction-unpack-'));
+    const whole = plainTar(
+      entry('/PG_VERSION', Buffer.from('16\n')),
+      entry('/base/1', Buffer.alloc(8192, 1)),
+    );
+    writeFileSync(join(parent, 'template.tar'), whole.subarray(0, 512 * 3 + 100));
+    expect(() => unpackStoreTemplate(join(parent, 'template.tar'), join(parent, 'store'))).toThrow(
+      /truncated/,
+    );
+    expect(readdirSync(parent)).toEqual(['template.tar']);
   });
 
   it('unpacks into an empty folder that already exists', () => {
