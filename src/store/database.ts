@@ -122,8 +122,8 @@ const EMBEDDED_SETTINGS = ['-c', `shared_buffers=${SHARED_BUFFERS}`, '-c', 'wal_
  * process-wide and is set when the embedded store opens (V8 gives each instance its budget when it is made, and
  * resets a function's budget from the flag each time it is spent, so setting it back afterwards would undo most of
  * the gain); the other WebAssembly in such a process, undici's HTTP parser, also reaches its optimised form later.
- * Measured: first request 1.45 to 1.15 s on an existing folder, 1.65 to 1.4 s on a new one; CPU a request under
- * full load 1 % more in interleaved runs started 5 s after warm-up.
+ * Measured: first request 1.45 to 1.15 s on an existing folder, 1.65 to 1.3 s on a new one (with the template's
+ * lighter WAL); CPU a request at full load, in two sets of interleaved runs: +1 % and -2 %, within the noise.
  */
 const STORE_TIERING_BUDGET = 1_800_000_000;
 
