@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { packageRoot } from '../package-root.js';
 import { MasterKeyError } from '../secrets/master-key.js';
 import { resolveConfig } from '../server/config.js';
+import { keepTickObjectShape } from '../server/tick-shape.js';
 import { openStore } from '../store/database.js';
 import { banner } from './banner.js';
 import { addConfigCommands, CliError } from './config-commands.js';
@@ -174,6 +175,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI with process arguments. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // Before anything collects garbage (src/server/tick-shape.ts).
+  keepTickObjectShape();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
