@@ -3,8 +3,8 @@
 // Portkey gateway, all against one nginx mock on 127.0.0.1, following ../shared/BENCH.md (see bench/README.md).
 //   node bench/run.mjs                 full run: 3 repetitions, 10 s runs, every target and scenario (< 20 min)
 //   node bench/run.mjs --quick         CI smoke: 1 repetition, 3 s runs, junction + direct + node-bare only
-// Other flags: --targets=a,b  --reps=N  --seconds=N  --no-scale  --no-cold  --no-profile  --no-streams
-//   --no-dataplane
+// Other flags: --targets=a,b  --reps=N  --scale-reps=N  --seconds=N  --no-scale  --no-cold  --no-profile
+//   --no-streams  --no-dataplane
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -39,6 +39,8 @@ const plan = {
   mode: quick ? 'quick' : 'full',
   targets: option('targets')?.split(',') ?? (quick ? ['direct', 'node-bare', 'junction'] : TARGET_NAMES),
   repetitions: Number(option('reps') ?? (quick ? 1 : 3)),
+  // T7 compares two configurations within 5 %, finer than this machine's drift between runs: more pairs.
+  scaleRepetitions: Number(option('scale-reps') ?? option('reps') ?? 5),
   seconds: Number(option('seconds') ?? (quick ? 3 : 10)),
   warmupSeconds: quick ? 1 : 2,
   rate: 200,
@@ -171,6 +173,7 @@ async function main() {
         ...raw,
         tinyCpuUs: median(raw.runs.tiny.map((r) => r.cpuUsPerReq)),
         largeCpuUs: median(raw.runs.large.map((r) => r.cpuUsPerReq)),
+        pairedRatio: median(raw.pairs.map((pair) => pair.ratio)),
         tinyRps: median(raw.runs.tiny.map((r) => r.rps)),
         largeRps: median(raw.runs.large.map((r) => r.rps)),
         tinyIdleRssMb: raw.idleRssKb.tiny / 1024,
@@ -254,7 +257,7 @@ async function main() {
   if (scale) {
     lines.push(
       '',
-      `T7 detail (PostgreSQL, c64, ${plan.repetitions} interleaved repetitions): tiny ${scale.tinyCpuUs?.toFixed(0)} µs/req, ${scale.tinyRps?.toFixed(0)} req/s, idle RSS ${scale.tinyIdleRssMb.toFixed(0)} MB; large (${scale.scale.keys} keys, ${scale.scale.providers} provider entries, ${scale.scale.models} models) ${scale.largeCpuUs?.toFixed(0)} µs/req, ${scale.largeRps?.toFixed(0)} req/s, idle RSS ${scale.largeIdleRssMb.toFixed(0)} MB, restart ${scale.largeStartMs} ms`,
+      `T7 detail (PostgreSQL, c64, ${scale.pairs.length} pairs in alternating order, large/tiny each: ${scale.pairs.map((pair) => `${pair.ratio >= 1 ? '+' : ''}${((pair.ratio - 1) * 100).toFixed(1)} %`).join(', ')}): tiny ${scale.tinyCpuUs?.toFixed(0)} µs/req, ${scale.tinyRps?.toFixed(0)} req/s, idle RSS ${scale.tinyIdleRssMb.toFixed(0)} MB; large (${scale.scale.keys} keys, ${scale.scale.providers} provider entries, ${scale.scale.models} models) ${scale.largeCpuUs?.toFixed(0)} µs/req, ${scale.largeRps?.toFixed(0)} req/s, idle RSS ${scale.largeIdleRssMb.toFixed(0)} MB, restart ${scale.largeStartMs} ms`,
     );
   }
   if (cold)

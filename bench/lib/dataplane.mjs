@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
-import { measure } from './measure.mjs';
+import { measure, waitForIdle } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase, pinBackends, serverProcessPids } from './pgdb.mjs';
+import { createDatabase, pinBackends, serverPid, vacuum } from './pgdb.mjs';
 import { rssKb, sleep, stopChild, waitFor } from './proc.mjs';
 import { runRate } from './rate.mjs';
 import { runWrk } from './wrk.mjs';
@@ -104,20 +104,27 @@ export async function dataPlaneScenario({
     await load(32, plan.warmupSeconds)();
     const runs = [];
     const rateRuns = [];
-    // The database's backends work for the data plane as the mock does: on the load core, counted with the mock.
-    const measured = async (run) =>
-      measure(
+    // The database works for the data plane as the mock does: its backends on the load core, and the server's
+    // processes counted with the mock (see pgdb.mjs). Each run starts on a vacuumed database, once the server has
+    // written out what the last run stored.
+    const server = await serverPid();
+    const trees = server ? [server] : [];
+    const measured = async (run) => {
+      const backends = await pinBackends([pair.database.name], loadCore);
+      await waitForIdle([dataPlane.pid], 30_000, { trees });
+      await vacuum(pair.database.url);
+      await waitForIdle([], 10_000, { trees });
+      return measure(
         {
           targetPid: dataPlane.pid,
           mockPid: mock.pid,
-          helperPids: [
-            ...(await pinBackends([pair.database.name], loadCore)),
-            ...(await serverProcessPids()),
-          ],
+          helperPids: trees.length > 0 ? [] : backends,
+          helperTrees: trees,
           load: run,
         },
         { budget, log, redos: plan.redos },
       );
+    };
     for (let rep = 0; rep < plan.repetitions; rep++) {
       log(`  data plane: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
       runs.push(await measured(load(64, plan.seconds)));

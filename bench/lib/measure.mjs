@@ -1,20 +1,23 @@
 // Wraps one load run: the target's CPU (utime+stime from /proc/<pid>/stat, before and after), its RSS sampled
 // every 100 ms, and the CPU the rest of the machine used meanwhile (all CPUs from /proc/stat, minus the target,
 // the mock and the bench itself with its finished children: wrk and the rate client; and `helperPids`, processes
-// that work for the target as the mock does, such as the PostgreSQL backends serving its database). A run where
+// that work for the target as the mock does, and `helperTrees`, processes counted with all their children, such as a
+// PostgreSQL server whose backends and maintenance workers store the target's usage rows). A run where
 // that "other" CPU exceeds 10 % of one core is redone (bounded), and flagged if it stays disturbed.
-import { cpuTicks, HZ, machineBusyTicks, rssKb, sleep } from './proc.mjs';
+import { cpuTicks, HZ, machineBusyTicks, rssKb, sleep, treeTicks } from './proc.mjs';
 
 export const DISTURBED_FRACTION = 0.1;
 
 /** Runs `load()` once while measuring; returns the load's result plus cpu, rss and disturbance figures. */
 /** CPU ticks of the processes that work for the target (a PID that has exited counts 0). */
-const helperTicks = (pids = []) => pids.reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0);
+const helperTicks = (pids = [], trees = []) =>
+  pids.reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0) +
+  trees.reduce((sum, pid) => sum + treeTicks(pid), 0);
 
-export async function measureOnce({ targetPid, mockPid, helperPids, load }) {
+export async function measureOnce({ targetPid, mockPid, helperPids, helperTrees, load }) {
   const before = {
     target: targetPid ? cpuTicks(targetPid) : 0,
-    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids),
+    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids, helperTrees),
     self: cpuTicks(process.pid, true),
     busy: machineBusyTicks(),
     at: process.hrtime.bigint(),
@@ -33,7 +36,7 @@ export async function measureOnce({ targetPid, mockPid, helperPids, load }) {
   }
   const after = {
     target: targetPid ? cpuTicks(targetPid) : 0,
-    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids),
+    mock: (cpuTicks(mockPid) ?? 0) + helperTicks(helperPids, helperTrees),
     self: cpuTicks(process.pid, true),
     busy: machineBusyTicks(),
     at: process.hrtime.bigint(),
@@ -55,11 +58,11 @@ export async function measureOnce({ targetPid, mockPid, helperPids, load }) {
 }
 
 /** Other CPU (fraction of a core) over a `ms` window while the bench is idle. */
-async function otherLoad({ targetPid, mockPid, helperPids }, ms) {
+async function otherLoad({ targetPid, mockPid, helperPids, helperTrees }, ms) {
   const own = () =>
     (targetPid ? (cpuTicks(targetPid) ?? 0) : 0) +
     (cpuTicks(mockPid) ?? 0) +
-    helperTicks(helperPids) +
+    helperTicks(helperPids, helperTrees) +
     cpuTicks(process.pid, true);
   const busy0 = machineBusyTicks();
   const own0 = own();
@@ -77,16 +80,16 @@ export async function waitForQuiet(options, maxMs) {
 }
 
 /**
- * Waits (at most `maxMs`) until the processes `pids` together use under `fraction` of a core over a 1-second
- * window: a process still finishing the work of an earlier run (a Junction storing its usage rows, the database
- * backends writing them) is let finish before the next run starts.
+ * Waits (at most `maxMs`) until the processes `pids` and the process trees `trees` together use under `fraction`
+ * of a core over a 1-second window: a process still finishing the work of an earlier run (a Junction storing its
+ * usage rows, the database server writing them) is let finish before the next run starts.
  */
-export async function waitForIdle(pids, maxMs, fraction = 0.05) {
+export async function waitForIdle(pids, maxMs, { fraction = 0.05, trees = [] } = {}) {
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
-    const before = helperTicks(pids);
+    const before = helperTicks(pids, trees);
     await sleep(1000);
-    if ((helperTicks(pids) - before) / HZ <= fraction) return true;
+    if ((helperTicks(pids, trees) - before) / HZ <= fraction) return true;
   }
   return false;
 }

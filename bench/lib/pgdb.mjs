@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { parentPid } from './proc.mjs';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -67,15 +68,30 @@ export async function pinBackends(names, core) {
 }
 
 /**
- * PIDs of the server's own background processes (WAL writer, background writer, checkpointer, autovacuum): the
- * usage rows a scenario stores are theirs to write out too, so the bench counts them with the mock. They serve
- * every database of the server and outlive the bench, so they are counted, never moved.
+ * The PID of the PostgreSQL server (the parent of every backend and background process), when it runs on this
+ * machine; undefined otherwise. The bench counts the server's whole process tree with the mock: the backends
+ * serving the scenario's databases, and the WAL writer, checkpointer and autovacuum workers that write out the
+ * usage rows a scenario stores, including a worker that starts in the middle of a run.
  */
-export async function serverProcessPids() {
+export async function serverPid() {
   return withAdmin(async (client) => {
-    const { rows } = await client.query(
-      "select pid from pg_stat_activity where backend_type in ('walwriter', 'background writer', 'checkpointer', 'autovacuum launcher', 'autovacuum worker')",
-    );
-    return rows.map((row) => row.pid);
+    const { rows } = await client.query('select pg_backend_pid() as pid');
+    const parent = parentPid(rows[0].pid);
+    return parent && parent > 1 ? parent : undefined;
   });
+}
+
+/**
+ * VACUUM (ANALYZE) of a database, between runs: after a run has stored tens of thousands of usage rows, PostgreSQL's
+ * autovacuum would otherwise take them up by itself about a minute later, in the middle of another run, competing
+ * with the target for the CPU (it is the database's maintenance, which in production runs elsewhere).
+ */
+export async function vacuum(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+  } finally {
+    await client.end();
+  }
 }

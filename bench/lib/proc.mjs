@@ -1,7 +1,7 @@
 // Child processes of the bench: spawned pinned to a core with taskset, tracked by PID, and always stopped
 // by their own PID (never by name), on success, failure or interrupt.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const children = new Set();
 
@@ -99,6 +99,37 @@ export function cpuTicks(pid, withChildren = false) {
   } catch {
     return undefined;
   }
+}
+
+/** The parent PID of a process, or undefined if it is gone. */
+export function parentPid(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ticks of a process and of all its children: those running now, and those it has waited for (its cutime and
+ * cstime). Differences of two readings count a child that started or ended between them, such as a database
+ * server's worker started in the middle of a run. 0 when the process is gone.
+ */
+export function treeTicks(pid) {
+  let ticks = cpuTicks(pid, true) ?? 0;
+  for (const entry of readdirSync('/proc')) {
+    if (entry.charCodeAt(0) > 57) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid)
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks;
 }
 
 /** Busy clock ticks of the whole machine (all CPUs) from /proc/stat, idle and iowait excluded. */

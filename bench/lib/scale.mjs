@@ -1,9 +1,10 @@
 // T7, configuration scale: two Junctions on PostgreSQL (127.0.0.1:5432, fresh databases of their own, dropped
 // afterwards), both configured through the admin API; the "large" one then gets 100,000 API keys, 10,000
 // provider entries and 1,000 models bulk-inserted with `pg` (the admin API would take too long), and is
-// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both, interleaved, each run starting
-// once the other Junction has stored its last run's usage rows. The PostgreSQL backends serving the two databases
-// are pinned to the load core and counted with the mock (see pgdb.mjs).
+// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both in pairs, back to back and in
+// alternating order, each run starting once the other Junction has stored its last run's usage rows and the
+// databases are vacuumed; T7 is the median of the pairs' ratios. The PostgreSQL backends serving the two databases
+// are pinned to the load core, and the server's processes are counted with the mock (see pgdb.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import pg from 'pg';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
 import { measure, waitForIdle } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
-import { createDatabase, pinBackends, serverProcessPids } from './pgdb.mjs';
+import { createDatabase, pinBackends, serverPid, vacuum } from './pgdb.mjs';
 import { rssKb, stopChild } from './proc.mjs';
 import { runWrk } from './wrk.mjs';
 
@@ -133,6 +134,16 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
       port: instances.large.port,
     });
     const largeStartMs = Date.now() - restart;
+    // The tiny one is restarted too, so that the two differ only in what they serve: neither has served the admin
+    // API since its start.
+    await stopChild(instances.tiny.child);
+    instances.tiny = await startJunction({
+      root,
+      core,
+      dataDir: mkdtempSync(join(workDir, 'scale-tiny-')),
+      databaseUrl: dbUrl('tiny'),
+      port: instances.tiny.port,
+    });
     // The snapshot must hold the bulk rows: a bulk key and a bulk model answer 200.
     const chatUrl = (size) => `${instances[size].url}/v1/chat/completions`;
     const checks = [];
@@ -154,40 +165,49 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
         seconds: plan.warmupSeconds,
       });
     }
-    for (let rep = 0; rep < plan.repetitions; rep++) {
-      for (const size of ['tiny', 'large']) {
+    // The PostgreSQL server's whole process tree (backends, WAL writer, checkpointer, autovacuum workers) is counted
+    // with the mock; without its PID (a server elsewhere) the backends are.
+    const server = await serverPid();
+    const trees = server ? [server] : [];
+    const pairs = [];
+    for (let rep = 0; rep < plan.scaleRepetitions; rep++) {
+      // Each repetition measures both back to back, and the order alternates: whatever the first run of a pair leaves
+      // behind falls on each configuration in turn, and the pair's ratio sees the same hour of this shared machine.
+      const order = rep % 2 === 0 ? ['tiny', 'large'] : ['large', 'tiny'];
+      const pair = {};
+      for (const size of order) {
         log(`  scale ${size}: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
-        // Both databases' backends (the pools may have opened more since the last run): on the load core, and
-        // counted with the mock rather than as a disturbance.
-        const helperPids = [
-          ...(await pinBackends([databases.tiny.name, databases.large.name], loadCore)),
-          ...(await serverProcessPids()),
-        ];
+        // Both databases' backends (the pools may have opened more since the last run) run on the load core.
+        const backends = await pinBackends([databases.tiny.name, databases.large.name], loadCore);
         // Both Junctions store the usage rows of their last run for a few seconds after it (the other one on the
-        // target's core, where it runs too), and the backends write them: start once all of that is done, rather
-        // than measure beside it.
+        // target's core, where it runs too), and the server writes them: start once all of that is done, and once
+        // the server has vacuumed what the last run stored, rather than measure beside it.
         const siblings = Object.values(instances).map((instance) => instance.pid);
-        await waitForIdle([...siblings, ...helperPids], 30_000);
-        runs[size].push(
-          await measure(
-            {
-              targetPid: instances[size].pid,
-              mockPid: mock.pid,
-              helperPids,
-              load: () =>
-                runWrk({
-                  core: loadCore,
-                  url: chatUrl(size),
-                  headers: { authorization: `Bearer ${secrets[size]}` },
-                  body: chatBody(MODELS.chat),
-                  connections: 64,
-                  seconds: plan.seconds,
-                }),
-            },
-            { budget, log, redos: plan.redos },
-          ),
+        await waitForIdle(siblings, 30_000, { trees });
+        for (const database of Object.values(databases)) await vacuum(database.url);
+        await waitForIdle(siblings, 10_000, { trees });
+        const run = await measure(
+          {
+            targetPid: instances[size].pid,
+            mockPid: mock.pid,
+            helperPids: trees.length > 0 ? [] : backends,
+            helperTrees: trees,
+            load: () =>
+              runWrk({
+                core: loadCore,
+                url: chatUrl(size),
+                headers: { authorization: `Bearer ${secrets[size]}` },
+                body: chatBody(MODELS.chat),
+                connections: 64,
+                seconds: plan.seconds,
+              }),
+          },
+          { budget, log, redos: plan.redos },
         );
+        runs[size].push(run);
+        pair[size] = run.cpuUsPerReq;
       }
+      pairs.push({ first: order[0], tiny: pair.tiny, large: pair.large, ratio: pair.large / pair.tiny });
     }
     return {
       databases: Object.fromEntries(Object.entries(databases).map(([k, d]) => [k, d.name])),
@@ -195,6 +215,7 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
       largeStartMs,
       idleRssKb: rss,
       runs,
+      pairs,
     };
   } finally {
     await drop().catch((error) => log(`  scale: cleanup failed: ${error.message}`));
