@@ -257,7 +257,7 @@ async function main() {
   if (scale) {
     lines.push(
       '',
-      `T7 detail (PostgreSQL, c64, ${scale.pairs.length} pairs in alternating order, large/tiny each: ${scale.pairs.map((pair) => `${pair.ratio >= 1 ? '+' : ''}${((pair.ratio - 1) * 100).toFixed(1)} %`).join(', ')}): tiny ${scale.tinyCpuUs?.toFixed(0)} µs/req, ${scale.tinyRps?.toFixed(0)} req/s, idle RSS ${scale.tinyIdleRssMb.toFixed(0)} MB; large (${scale.scale.keys} keys, ${scale.scale.providers} provider entries, ${scale.scale.models} models) ${scale.largeCpuUs?.toFixed(0)} µs/req, ${scale.largeRps?.toFixed(0)} req/s, idle RSS ${scale.largeIdleRssMb.toFixed(0)} MB, restart ${scale.largeStartMs} ms`,
+      `T7 detail (PostgreSQL, ${scale.pairs.length} repetitions on fresh processes, tiny and large side by side at c32 each; large/tiny in each: ${scale.pairs.map((pair) => `${pair.ratio >= 1 ? '+' : ''}${((pair.ratio - 1) * 100).toFixed(1)} %`).join(', ')}): tiny ${scale.tinyCpuUs?.toFixed(0)} µs/req, ${scale.tinyRps?.toFixed(0)} req/s, idle RSS ${scale.tinyIdleRssMb.toFixed(0)} MB; large (${scale.scale.keys} keys, ${scale.scale.providers} provider entries, ${scale.scale.models} models) ${scale.largeCpuUs?.toFixed(0)} µs/req, ${scale.largeRps?.toFixed(0)} req/s, idle RSS ${scale.largeIdleRssMb.toFixed(0)} MB, restart ${scale.largeStartMs} ms`,
     );
   }
   if (cold)

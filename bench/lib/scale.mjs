@@ -1,10 +1,11 @@
 // T7, configuration scale: two Junctions on PostgreSQL (127.0.0.1:5432, fresh databases of their own, dropped
 // afterwards), both configured through the admin API; the "large" one then gets 100,000 API keys, 10,000
 // provider entries and 1,000 models bulk-inserted with `pg` (the admin API would take too long), and is
-// restarted so its snapshot holds them. Per-request CPU at c64 is measured on both in pairs, back to back and in
-// alternating order, each run starting once the other Junction has stored its last run's usage rows and the
-// databases are vacuumed; T7 is the median of the pairs' ratios. The PostgreSQL backends serving the two databases
-// are pinned to the load core, and the server's processes are counted with the mock (see pgdb.mjs).
+// restarted so its snapshot holds them (the tiny one too). Each repetition starts both afresh, warms them, and loads
+// them at once (32 connections each) for the same seconds on the target core they share, once both have stored
+// the warm-up's usage rows and the databases are vacuumed; T7 is the median of the repetitions' ratios of CPU a
+// request. The PostgreSQL backends serving the two databases are pinned to the load core, and the server's
+// processes are counted with the mock (see pgdb.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { configureJunction, MODELS, startJunction } from './junction.mjs';
 import { measure, waitForIdle } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
 import { createDatabase, pinBackends, serverPid, vacuum } from './pgdb.mjs';
-import { rssKb, stopChild } from './proc.mjs';
+import { cpuTicks, HZ, rssKb, stopChild } from './proc.mjs';
 import { runWrk } from './wrk.mjs';
 
 export const SCALE = { keys: 100_000, providers: 10_000, models: 1_000 };
@@ -112,38 +113,32 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
     log(`  scale: created databases ${databases.tiny.name} and ${databases.large.name} on 127.0.0.1:5432`);
     const secrets = {};
     const teams = {};
-    for (const size of ['tiny', 'large']) {
-      instances[size] = await startJunction({
+    const start = (size, port) =>
+      startJunction({
         root,
         core,
         dataDir: mkdtempSync(join(workDir, `scale-${size}-`)),
         databaseUrl: dbUrl(size),
+        port,
       });
+    for (const size of ['tiny', 'large']) {
+      instances[size] = await start(size);
       const configured = await configureJunction(instances[size].url, mock.url);
       secrets[size] = configured.secret;
       teams[size] = configured.teamId;
     }
+    const restart = async (size) => {
+      await stopChild(instances[size].child);
+      instances[size] = await start(size, instances[size].port);
+    };
     await stopChild(instances.large.child);
     const { sampleSecrets, sampleModel } = await bulkInsert(dbUrl('large'), teams.large, mock.url, log);
-    const restart = Date.now();
-    instances.large = await startJunction({
-      root,
-      core,
-      dataDir: mkdtempSync(join(workDir, 'scale-large-')),
-      databaseUrl: dbUrl('large'),
-      port: instances.large.port,
-    });
-    const largeStartMs = Date.now() - restart;
+    const restarted = Date.now();
+    instances.large = await start('large', instances.large.port);
+    const largeStartMs = Date.now() - restarted;
     // The tiny one is restarted too, so that the two differ only in what they serve: neither has served the admin
     // API since its start.
-    await stopChild(instances.tiny.child);
-    instances.tiny = await startJunction({
-      root,
-      core,
-      dataDir: mkdtempSync(join(workDir, 'scale-tiny-')),
-      databaseUrl: dbUrl('tiny'),
-      port: instances.tiny.port,
-    });
+    await restart('tiny');
     // The snapshot must hold the bulk rows: a bulk key and a bulk model answer 200.
     const chatUrl = (size) => `${instances[size].url}/v1/chat/completions`;
     const checks = [];
@@ -154,60 +149,67 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
     log(`  scale: large Junction restarted in ${largeStartMs} ms; bulk keys and models answer 200`);
 
     const rss = { tiny: rssKb(instances.tiny.pid), large: rssKb(instances.large.pid) };
-    const runs = { tiny: [], large: [] };
-    for (const size of ['tiny', 'large']) {
-      await runWrk({
+    const load = (size, connections, seconds) =>
+      runWrk({
         core: loadCore,
         url: chatUrl(size),
         headers: { authorization: `Bearer ${secrets[size]}` },
         body: chatBody(MODELS.chat),
-        connections: 32,
-        seconds: plan.warmupSeconds,
+        connections,
+        seconds,
       });
-    }
     // The PostgreSQL server's whole process tree (backends, WAL writer, checkpointer, autovacuum workers) is counted
     // with the mock; without its PID (a server elsewhere) the backends are.
     const server = await serverPid();
     const trees = server ? [server] : [];
+    const runs = { tiny: [], large: [] };
     const pairs = [];
     for (let rep = 0; rep < plan.scaleRepetitions; rep++) {
-      // Each repetition measures both back to back, and the order alternates: whatever the first run of a pair leaves
-      // behind falls on each configuration in turn, and the pair's ratio sees the same hour of this shared machine.
-      const order = rep % 2 === 0 ? ['tiny', 'large'] : ['large', 'tiny'];
-      const pair = {};
-      for (const size of order) {
-        log(`  scale ${size}: chat c64 ${plan.seconds}s (repetition ${rep + 1})`);
-        // Both databases' backends (the pools may have opened more since the last run) run on the load core.
-        const backends = await pinBackends([databases.tiny.name, databases.large.name], loadCore);
-        // Both Junctions store the usage rows of their last run for a few seconds after it (the other one on the
-        // target's core, where it runs too), and the server writes them: start once all of that is done, and once
-        // the server has vacuumed what the last run stored, rather than measure beside it.
-        const siblings = Object.values(instances).map((instance) => instance.pid);
-        await waitForIdle(siblings, 30_000, { trees });
-        for (const database of Object.values(databases)) await vacuum(database.url);
-        await waitForIdle(siblings, 10_000, { trees });
-        const run = await measure(
-          {
-            targetPid: instances[size].pid,
-            mockPid: mock.pid,
-            helperPids: trees.length > 0 ? [] : backends,
-            helperTrees: trees,
-            load: () =>
-              runWrk({
-                core: loadCore,
-                url: chatUrl(size),
-                headers: { authorization: `Bearer ${secrets[size]}` },
-                body: chatBody(MODELS.chat),
-                connections: 64,
-                seconds: plan.seconds,
-              }),
-          },
-          { budget, log, redos: plan.redos },
-        );
-        runs[size].push(run);
-        pair[size] = run.cpuUsPerReq;
+      // Each repetition loads both at once, 32 connections each, on the target core they share: whatever the
+      // machine does meanwhile slows both alike, and their ratio holds where runs one after the other drifted apart
+      // by a fifth. Each repetition starts both afresh, since a process keeps a few per cent of speed, up or down,
+      // for its life (where V8 laid out its heap and code).
+      if (rep > 0) {
+        await restart('tiny');
+        await restart('large');
       }
-      pairs.push({ first: order[0], tiny: pair.tiny, large: pair.large, ratio: pair.large / pair.tiny });
+      log(`  scale: tiny and large side by side, c32 each, ${plan.seconds}s (repetition ${rep + 1})`);
+      await Promise.all([load('tiny', 32, plan.warmupSeconds), load('large', 32, plan.warmupSeconds)]);
+      // Both databases' backends (the pools may have opened more since the last run) run on the load core.
+      const backends = await pinBackends([databases.tiny.name, databases.large.name], loadCore);
+      // Both Junctions store the usage rows of the warm-up for a few seconds after it, and the server writes them:
+      // start once that is done and the server has vacuumed them, rather than measure beside it.
+      const both = [instances.tiny.pid, instances.large.pid];
+      await waitForIdle(both, 30_000, { trees });
+      for (const database of Object.values(databases)) await vacuum(database.url);
+      await waitForIdle(both, 10_000, { trees });
+      const run = await measure(
+        {
+          targetPid: instances.tiny.pid,
+          mockPid: mock.pid,
+          helperPids: [instances.large.pid, ...(trees.length > 0 ? [] : backends)],
+          helperTrees: trees,
+          load: async () => {
+            const before = cpuTicks(instances.large.pid);
+            const [tiny, large] = await Promise.all([
+              load('tiny', 32, plan.seconds),
+              load('large', 32, plan.seconds),
+            ]);
+            const after = cpuTicks(instances.large.pid);
+            const largeCpuUsPerReq = large.requests ? (((after - before) / HZ) * 1e6) / large.requests : null;
+            return { ...tiny, large: { ...large, cpuUsPerReq: largeCpuUsPerReq } };
+          },
+        },
+        { budget, log, redos: plan.redos },
+      );
+      const { large, ...tiny } = run;
+      runs.tiny.push(tiny);
+      runs.large.push({ ...large, otherCoreFraction: run.otherCoreFraction, disturbed: run.disturbed });
+      pairs.push({
+        tiny: tiny.cpuUsPerReq,
+        large: large.cpuUsPerReq,
+        ratio: large.cpuUsPerReq / tiny.cpuUsPerReq,
+      });
     }
     return {
       databases: Object.fromEntries(Object.entries(databases).map(([k, d]) => [k, d.name])),

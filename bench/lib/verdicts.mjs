@@ -138,7 +138,7 @@ export function verdicts({ summary, scale, cold, streamForwarding, streams, data
 
   // T7
   if (scale) {
-    // The median of the pairs' ratios: each pair ran back to back, so the machine's drift between pairs cancels.
+    // The median of the repetitions' ratios: in each, both ran at once on fresh processes (scale.mjs).
     const delta = scale.pairedRatio - 1;
     out.push(
       v(
@@ -146,7 +146,7 @@ export function verdicts({ summary, scale, cold, streamForwarding, streams, data
         'configuration scale',
         'CPU/req with 100,000 keys and 1,000 rules within 5 % of tiny',
         Math.abs(delta) <= 0.05 ? 'pass' : 'fail',
-        `${delta >= 0 ? '+' : ''}${f(delta * 100, 1)} % (median of ${scale.pairs.length} pairs' ratios); medians tiny ${f(scale.tinyCpuUs)} µs, large ${f(scale.largeCpuUs)} µs, on PostgreSQL; large start ${f(scale.largeStartMs)} ms`,
+        `${delta >= 0 ? '+' : ''}${f(delta * 100, 1)} % (median of ${scale.pairs.length} side-by-side ratios); medians tiny ${f(scale.tinyCpuUs)} µs, large ${f(scale.largeCpuUs)} µs, on PostgreSQL; large start ${f(scale.largeStartMs)} ms`,
       ),
     );
   } else
