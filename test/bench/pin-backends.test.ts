@@ -1,6 +1,7 @@
 /**
- * The bench moves the PostgreSQL backends serving a target's database to the load core and counts their CPU with the
- * mock: a run whose only other work is theirs is not "disturbed".
+ * The bench moves the PostgreSQL backends serving a target's database to the load core and counts the server's whole
+ * process tree with the mock: a run whose only other work is theirs is not "disturbed", even when the server starts
+ * a worker in the middle of it.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
@@ -8,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
 import { measureOnce } from '../../bench/lib/measure.mjs';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
-import { createDatabase, pinBackends, serverProcessPids } from '../../bench/lib/pgdb.mjs';
+import { createDatabase, pinBackends, serverPid, vacuum } from '../../bench/lib/pgdb.mjs';
+// @ts-expect-error: the bench is plain JavaScript without type declarations.
+import { parentPid, treeTicks } from '../../bench/lib/proc.mjs';
 import { postgresUnavailableReason } from '../support/stores.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -38,20 +41,24 @@ describe.skipIf(Boolean(unavailable))('the bench and PostgreSQL backends', () =>
     expect(await pinBackends(['junction_bench_none_such'], 0)).toEqual([]);
   });
 
-  it("lists the server's own background processes, which write the rows out, without moving them", async () => {
+  it('finds the server whose process tree holds every backend and background process, and vacuums', async () => {
+    const server: number = await serverPid();
+    expect(server).toBeGreaterThan(1);
     const { rows } = await client.query<{ pid: number }>(
-      "select pid from pg_stat_activity where backend_type in ('walwriter', 'checkpointer')",
+      "select pid from pg_stat_activity where backend_type in ('walwriter', 'checkpointer', 'client backend')",
     );
-    expect(rows.length).toBeGreaterThan(0);
-    const before = rows.map((row) => affinity(row.pid));
-    const pids: number[] = await serverProcessPids();
-    for (const row of rows) expect(pids).toContain(row.pid);
-    // No client backend is among them, and none of them was moved.
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) expect(parentPid(row.pid)).toBe(server);
+    // A new table's rows, then a vacuum: PostgreSQL records it, so autovacuum has nothing left to take up.
+    await client.query('create table bench_rows as select g from generate_series(1, 5000) g');
+    await vacuum(database.url);
     const {
-      rows: [own],
-    } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    expect(pids).not.toContain(own!.pid);
-    expect(rows.map((row) => affinity(row.pid))).toEqual(before);
+      rows: [stats],
+    } = await client.query<{ vacuumed: Date | null; analyzed: Date | null }>(
+      "select last_vacuum as vacuumed, last_analyze as analyzed from pg_stat_user_tables where relname = 'bench_rows'",
+    );
+    expect(stats?.vacuumed).toBeTruthy();
+    expect(stats?.analyzed).toBeTruthy();
   });
 });
 
@@ -77,6 +84,36 @@ describe('the bench measuring a run', () => {
       expect(foreign.otherCoreFraction - counted.otherCoreFraction).toBeGreaterThan(0.2);
     } finally {
       spinner.kill();
+    }
+  });
+
+  it("counts a helper's children with it, those started during the run and those that ended in it", async () => {
+    // A server standing in for PostgreSQL: one worker spins and exits (waited for) during the run, a second starts
+    // during the run and still spins at its end.
+    const spin = (ms: number) => `const end = Date.now() + ${ms}; while (Date.now() < end);`;
+    const server = spawn(process.execPath, [
+      '-e',
+      `const { spawn } = require('node:child_process');
+setTimeout(() => spawn(process.execPath, ['-e', ${JSON.stringify(spin(500))}]), 200);
+setTimeout(() => spawn(process.execPath, ['-e', ${JSON.stringify(spin(1500))}]), 800);
+setTimeout(() => {}, 3000);`,
+    ]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const load = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1400));
+        return { requests: 1 };
+      };
+      const before = treeTicks(server.pid);
+      const [counted, foreign] = await Promise.all([
+        measureOnce({ mockPid: process.pid, helperTrees: [server.pid], load }),
+        measureOnce({ mockPid: process.pid, load }),
+      ]);
+      // The two workers' CPU (well over half a core over the run) is the difference.
+      expect(treeTicks(server.pid) - before).toBeGreaterThan(40);
+      expect(foreign.otherCoreFraction - counted.otherCoreFraction).toBeGreaterThan(0.3);
+    } finally {
+      server.kill();
     }
   });
 });
