@@ -88,27 +88,33 @@ export function installCleanup(extra = async () => {}) {
   return finish;
 }
 
-/** utime+stime (+ cutime+cstime when `withChildren`) of a process, in clock ticks, or undefined if gone. */
-export function cpuTicks(pid, withChildren = false) {
+/**
+ * The fields of `/proc/<pid>/stat` after the command name (fields[0] is field 3, the state; the parent PID is field
+ * 4, utime 14, stime 15, cutime 16, cstime 17), or undefined if the process is gone.
+ */
+function statFields(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state); utime is field 14, stime 15, cutime 16, cstime 17.
-    const own = Number(fields[11]) + Number(fields[12]);
-    return withChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+const ownTicks = (fields) => Number(fields[11]) + Number(fields[12]);
+const childrenTicks = (fields) => Number(fields[13]) + Number(fields[14]);
+
+/** utime+stime (+ cutime+cstime when `withChildren`) of a process, in clock ticks, or undefined if gone. */
+export function cpuTicks(pid, withChildren = false) {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
+  return withChildren ? ownTicks(fields) + childrenTicks(fields) : ownTicks(fields);
+}
+
 /** The parent PID of a process, or undefined if it is gone. */
 export function parentPid(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const fields = statFields(pid);
+  return fields ? Number(fields[1]) : undefined;
 }
 
 /**
@@ -120,14 +126,8 @@ export function treeTicks(pid) {
   let ticks = cpuTicks(pid, true) ?? 0;
   for (const entry of readdirSync('/proc')) {
     if (entry.charCodeAt(0) > 57) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid)
-        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // Gone meanwhile.
-    }
+    const fields = statFields(entry);
+    if (fields && Number(fields[1]) === pid) ticks += ownTicks(fields) + childrenTicks(fields);
   }
   return ticks;
 }
