@@ -3,8 +3,8 @@
 // Portkey gateway, all against one nginx mock on 127.0.0.1, following ../shared/BENCH.md (see bench/README.md).
 //   node bench/run.mjs                 full run: 3 repetitions, 10 s runs, every target and scenario (< 20 min)
 //   node bench/run.mjs --quick         CI smoke: 1 repetition, 3 s runs, junction + direct + node-bare only
-// Other flags: --targets=a,b  --reps=N  --scale-reps=N  --seconds=N  --no-scale  --no-cold  --no-profile
-//   --no-streams  --no-dataplane
+// Other flags: --targets=a,b  --reps=N  --scale-reps=N (T6 and T7 repetitions)  --seconds=N  --no-scale
+//   --no-translation-pairs  --no-cold  --no-profile  --no-streams  --no-dataplane
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -24,7 +24,7 @@ import { scaleScenario } from './lib/scale.mjs';
 import { median, summariseTarget } from './lib/stats.mjs';
 import { addSlowModel, forwardingCheck, startSlowMock } from './lib/streams.mjs';
 import { newWorkDir, startTarget, TARGET_NAMES } from './lib/targets.mjs';
-import { translationRepetition } from './lib/translation.mjs';
+import { translationPairs, translationRepetition } from './lib/translation.mjs';
 import { verdicts } from './lib/verdicts.mjs';
 import { removeWrkFiles } from './lib/wrk.mjs';
 
@@ -41,6 +41,9 @@ const plan = {
   repetitions: Number(option('reps') ?? (quick ? 1 : 3)),
   // T7 compares two configurations within 5 %, finer than this machine's drift between runs: more pairs.
   scaleRepetitions: Number(option('scale-reps') ?? option('reps') ?? 5),
+  // T6 likewise compares two figures side by side: repetitions of a pair of fresh Junctions (full mode).
+  translationRepetitions:
+    quick || flag('no-translation-pairs') ? 0 : Number(option('scale-reps') ?? option('reps') ?? 5),
   seconds: Number(option('seconds') ?? (quick ? 3 : 10)),
   warmupSeconds: quick ? 1 : 2,
   rate: 200,
@@ -133,6 +136,22 @@ async function main() {
     log(`stream forwarding: ${streamForwarding.summary}`);
   }
   for (const target of Object.values(targets)) await stopChild(target.child);
+  let translation;
+  if (plan.translationRepetitions > 0 && targets.junction) {
+    log('T6: pass-through and translated streams side by side on pairs of fresh Junctions');
+    const pairs = await translationPairs({
+      root: ROOT,
+      core: TARGET_CORE,
+      loadCore: LOAD_CORE,
+      mock,
+      workDir,
+      plan,
+      budget,
+      log,
+      onCleanup: (fn) => cleanups.push(fn),
+    });
+    translation = { pairs, ratio: median(pairs.map((pair) => pair.ratio)) };
+  }
   let streams;
   if (slowMock && plan.streams) {
     log(`concurrent slow streams (${plan.streamCounts.join(', ')}) for memory per stream`);
@@ -235,7 +254,7 @@ async function main() {
   }
 
   await stopChild(mock.child);
-  const judged = verdicts({ summary, scale, cold, streamForwarding, streams, dataplane });
+  const judged = verdicts({ summary, translation, scale, cold, streamForwarding, streams, dataplane });
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   const header = `Junction bench, ${plan.mode} mode, ${new Date().toISOString()}, ${hostname()} (${cores} CPUs, ${cpu}, Linux ${release()}), node ${process.version}, ${tools.nginx}, wrk ${tools.wrk.split(' ')[1] ?? ''}`;
   const lines = [
@@ -258,6 +277,13 @@ async function main() {
     lines.push(
       '',
       `T7 detail (PostgreSQL, ${scale.pairs.length} repetitions on fresh processes, tiny and large side by side at c32 each; large/tiny in each: ${scale.pairs.map((pair) => `${pair.ratio >= 1 ? '+' : ''}${((pair.ratio - 1) * 100).toFixed(1)} %`).join(', ')}): tiny ${scale.tinyCpuUs?.toFixed(0)} µs/req, ${scale.tinyRps?.toFixed(0)} req/s, idle RSS ${scale.tinyIdleRssMb.toFixed(0)} MB; large (${scale.scale.keys} keys, ${scale.scale.providers} provider entries, ${scale.scale.models} models) ${scale.largeCpuUs?.toFixed(0)} µs/req, ${scale.largeRps?.toFixed(0)} req/s, idle RSS ${scale.largeIdleRssMb.toFixed(0)} MB, restart ${scale.largeStartMs} ms`,
+    );
+  }
+  if (translation) {
+    const percent = (ratio) => `${ratio.toFixed(2)}×`;
+    lines.push(
+      '',
+      `T6 detail (${translation.pairs.length} repetitions on fresh pairs of Junctions, the pass-through and the translated stream side by side at c32 each; translated/pass-through in each: ${translation.pairs.map((pair) => percent(pair.ratio)).join(', ')}): pass-through ${median(translation.pairs.map((pair) => pair.passthrough)).toFixed(0)} µs/req, translated ${median(translation.pairs.map((pair) => pair.translated)).toFixed(0)} µs/req (medians), errors ${translation.pairs.reduce((sum, pair) => sum + pair.errors, 0)}`,
     );
   }
   if (cold)
@@ -286,6 +312,7 @@ async function main() {
     machine: { cores, cpu, release: release() },
     summary,
     verdicts: judged,
+    translation,
     scale,
     dataplane,
     cold,

@@ -118,3 +118,40 @@ export async function measure(options, { redos = 2, budget, log = () => {} } = {
   best.disturbed = best.otherCoreFraction > DISTURBED_FRACTION;
   return best;
 }
+
+/**
+ * Two processes loaded at once on the core they share (`first` and `second`, each `{ pid, load }`), so that the
+ * machine's drift slows both alike and their ratio holds where runs one after the other drift apart by a fifth.
+ * `first` is measured as the target (CPU, RSS, disturbance, redone while disturbed); `second` is counted with the
+ * mock, and its own CPU a request is read around the same load. Returns `{ first, second, ratio }`, the ratio being
+ * second's CPU a request over first's.
+ */
+export async function measureSideBySide(
+  { first, second, mockPid, helperPids = [], helperTrees = [] },
+  options,
+) {
+  const run = await measure(
+    {
+      targetPid: first.pid,
+      mockPid,
+      helperPids: [second.pid, ...helperPids],
+      helperTrees,
+      load: async () => {
+        const before = cpuTicks(second.pid);
+        const [a, b] = await Promise.all([first.load(), second.load()]);
+        const after = cpuTicks(second.pid);
+        if (after === undefined) throw new Error(`process ${second.pid} died during the run`);
+        const requests = b.requests ?? b.sent;
+        const cpuUsPerReq = requests ? (((after - before) / HZ) * 1e6) / requests : null;
+        return { ...a, second: { ...b, cpuUsPerReq } };
+      },
+    },
+    options,
+  );
+  const { second: other, ...own } = run;
+  return {
+    first: own,
+    second: { ...other, otherCoreFraction: run.otherCoreFraction, disturbed: run.disturbed },
+    ratio: other.cpuUsPerReq / own.cpuUsPerReq,
+  };
+}

@@ -11,10 +11,10 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { configureJunction, MODELS, startJunction } from './junction.mjs';
-import { measure, waitForIdle } from './measure.mjs';
+import { measureSideBySide, waitForIdle } from './measure.mjs';
 import { chatBody } from './mock-bodies.mjs';
 import { createDatabase, pinBackends, serverPid, vacuum } from './pgdb.mjs';
-import { cpuTicks, HZ, rssKb, stopChild } from './proc.mjs';
+import { rssKb, stopChild } from './proc.mjs';
 import { runWrk } from './wrk.mjs';
 
 export const SCALE = { keys: 100_000, providers: 10_000, models: 1_000 };
@@ -183,33 +183,19 @@ export async function scaleScenario({ root, core, loadCore, mock, workDir, plan,
       await waitForIdle(both, 30_000, { trees });
       for (const database of Object.values(databases)) await vacuum(database.url);
       await waitForIdle(both, 10_000, { trees });
-      const run = await measure(
+      const pair = await measureSideBySide(
         {
-          targetPid: instances.tiny.pid,
+          first: { pid: instances.tiny.pid, load: () => load('tiny', 32, plan.seconds) },
+          second: { pid: instances.large.pid, load: () => load('large', 32, plan.seconds) },
           mockPid: mock.pid,
-          helperPids: [instances.large.pid, ...(trees.length > 0 ? [] : backends)],
+          helperPids: trees.length > 0 ? [] : backends,
           helperTrees: trees,
-          load: async () => {
-            const before = cpuTicks(instances.large.pid);
-            const [tiny, large] = await Promise.all([
-              load('tiny', 32, plan.seconds),
-              load('large', 32, plan.seconds),
-            ]);
-            const after = cpuTicks(instances.large.pid);
-            const largeCpuUsPerReq = large.requests ? (((after - before) / HZ) * 1e6) / large.requests : null;
-            return { ...tiny, large: { ...large, cpuUsPerReq: largeCpuUsPerReq } };
-          },
         },
         { budget, log, redos: plan.redos },
       );
-      const { large, ...tiny } = run;
-      runs.tiny.push(tiny);
-      runs.large.push({ ...large, otherCoreFraction: run.otherCoreFraction, disturbed: run.disturbed });
-      pairs.push({
-        tiny: tiny.cpuUsPerReq,
-        large: large.cpuUsPerReq,
-        ratio: large.cpuUsPerReq / tiny.cpuUsPerReq,
-      });
+      runs.tiny.push(pair.first);
+      runs.large.push(pair.second);
+      pairs.push({ tiny: pair.first.cpuUsPerReq, large: pair.second.cpuUsPerReq, ratio: pair.ratio });
     }
     return {
       databases: Object.fromEntries(Object.entries(databases).map(([k, d]) => [k, d.name])),

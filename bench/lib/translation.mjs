@@ -4,10 +4,14 @@
 // Same wrk closed loop, connections and duration as the pass-through stream run (c32, the short runs), for
 // both the JSON and the stream answer, so the CPU per request compares with the pass-through c32 and stream
 // figures of the same repetition.
+// T6 itself is judged side by side (`translationPairs`): two Junctions started afresh in each repetition, one
+// loaded with the pass-through stream and the other with the translated one at once, on the core they share.
 import { request } from 'undici';
-import { measure } from './measure.mjs';
+import { measure, measureSideBySide, waitForIdle } from './measure.mjs';
 import { ANSWER_TEXT, chatBody, STREAM_TEXT } from './mock-bodies.mjs';
 import { STREAM_CONNECTIONS } from './passthrough.mjs';
+import { stopChild } from './proc.mjs';
+import { startTarget } from './targets.mjs';
 import { runWrk } from './wrk.mjs';
 
 async function send({ url, headers, body }) {
@@ -64,4 +68,79 @@ export async function translationRepetition(target, { mock, loadCore, plan, budg
       wrk(streamPost, c, plan.shortSeconds),
     ),
   };
+}
+
+/**
+ * T6 side by side: in each of `plan.translationRepetitions` repetitions, two Junctions as shipped (embedded store,
+ * fresh data folders, configured alike) are started afresh; one is loaded with the pass-through stream and the
+ * other with the translated stream, 32 connections each, at once, on the target core they share, for the stream
+ * runs' seconds. Which process takes which route alternates between repetitions, so neither start order nor
+ * a process's own offset leans on one side. T6 is the median of the repetitions' ratios (translated over
+ * pass-through CPU a request).
+ */
+export async function translationPairs({
+  root,
+  core,
+  loadCore,
+  mock,
+  workDir,
+  plan,
+  budget,
+  log,
+  onCleanup,
+}) {
+  const live = new Set();
+  onCleanup(async () => {
+    for (const target of live) await stopChild(target.child);
+  });
+  const start = async () => {
+    const target = await startTarget('junction', { core, mock, root, workDir });
+    live.add(target);
+    return target;
+  };
+  const stop = async (target) => {
+    live.delete(target);
+    await stopChild(target.child);
+  };
+  const c = STREAM_CONNECTIONS;
+  const pairs = [];
+  for (let rep = 0; rep < plan.translationRepetitions; rep++) {
+    const started = [await start(), await start()];
+    try {
+      const [plain, translating] = rep % 2 === 0 ? started : [started[1], started[0]];
+      const passPost = { url: plain.routes.stream.url, headers: plain.routes.stream.headers };
+      const tr = translating.translation;
+      const trPost = { url: tr.stream.url, headers: tr.stream.headers };
+      const streamPost = (post, route) => ({ ...post, body: chatBody(route.model, true) });
+      const passStream = streamPost(passPost, plain.routes.stream);
+      const trStream = streamPost(trPost, tr.stream);
+      await checkTranslation({ ...trPost, body: chatBody(tr.chat.model) }, trStream);
+      const load = (post, seconds) => () => runWrk({ core: loadCore, ...post, connections: c, seconds });
+      // Warm-up of both (JIT, pools, connections) at once; the usage rows it leaves are stored before the run.
+      await Promise.all([load(passStream, plan.warmupSeconds)(), load(trStream, plan.warmupSeconds)()]);
+      await waitForIdle([plain.pid, translating.pid], 30_000);
+      log(
+        `  translation: pass-through and translated streams side by side, c${c} each, ${plan.shortSeconds}s (repetition ${rep + 1})`,
+      );
+      const pair = await measureSideBySide(
+        {
+          first: { pid: plain.pid, load: load(passStream, plan.shortSeconds) },
+          second: { pid: translating.pid, load: load(trStream, plan.shortSeconds) },
+          mockPid: mock.pid,
+        },
+        { budget, log, redos: plan.redos },
+      );
+      pairs.push({
+        passthrough: pair.first.cpuUsPerReq,
+        translated: pair.second.cpuUsPerReq,
+        ratio: pair.ratio,
+        errors: (pair.first.errors ?? 0) + (pair.second.errors ?? 0),
+        requests: pair.first.requests + pair.second.requests,
+        disturbed: pair.first.disturbed,
+      });
+    } finally {
+      for (const target of started) await stop(target);
+    }
+  }
+  return pairs;
 }

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
-import { measureOnce } from '../../bench/lib/measure.mjs';
+import { measureOnce, measureSideBySide } from '../../bench/lib/measure.mjs';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
 import { createDatabase, pinBackends, serverPid, vacuum } from '../../bench/lib/pgdb.mjs';
 // @ts-expect-error: the bench is plain JavaScript without type declarations.
@@ -114,6 +114,52 @@ setTimeout(() => {}, 3000);`,
       expect(foreign.otherCoreFraction - counted.otherCoreFraction).toBeGreaterThan(0.3);
     } finally {
       server.kill();
+    }
+  });
+
+  it('reads two processes loaded at once, each per request, and their ratio', async () => {
+    // Two workers that burn the CPU asked of them (process CPU time, so however the machine shares its cores):
+    // the second costs three times the first per "request".
+    const worker = () =>
+      spawn(process.execPath, [
+        '-e',
+        `process.stdin.on('data', (line) => {
+  const ms = Number(String(line).trim());
+  const start = process.cpuUsage();
+  for (;;) { const used = process.cpuUsage(start); if ((used.user + used.system) / 1000 >= ms) break; }
+  process.stdout.write('done\\n');
+});`,
+      ]);
+    const first = worker();
+    const second = worker();
+    const burn = (child: ReturnType<typeof spawn>, ms: number, requests: number) => async () => {
+      const done = new Promise((resolve) => child.stdout!.once('data', resolve));
+      child.stdin!.write(`${ms}\n`);
+      await done;
+      return { requests };
+    };
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const pair = await measureSideBySide(
+        {
+          first: { pid: first.pid, load: burn(first, 400, 100) },
+          second: { pid: second.pid, load: burn(second, 1200, 100) },
+          mockPid: process.pid,
+        },
+        { redos: 0 },
+      );
+      // 4 ms and 12 ms a request, within the 10 ms ticks of /proc over 100 requests (and node's own start-up work).
+      expect(pair.first.cpuUsPerReq).toBeGreaterThan(3800);
+      expect(pair.first.cpuUsPerReq).toBeLessThan(5000);
+      expect(pair.second.cpuUsPerReq).toBeGreaterThan(11_800);
+      expect(pair.second.cpuUsPerReq).toBeLessThan(13_000);
+      expect(pair.ratio).toBeGreaterThan(2.5);
+      expect(pair.ratio).toBeLessThan(3.2);
+      // The second is counted with the mock: its CPU is not "other" load.
+      expect(pair.first.otherCoreFraction).toBeLessThan(0.5);
+    } finally {
+      first.kill();
+      second.kill();
     }
   });
 });
