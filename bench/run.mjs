@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: Junction side by side with direct calls, an nginx proxy, a bare Node pass-through and the
 // Portkey gateway, all against one nginx mock on 127.0.0.1, following ../shared/BENCH.md (see bench/README.md).
-//   node bench/run.mjs                 full run: 3 repetitions, 10 s runs, every target and scenario (< 20 min)
+//   node bench/run.mjs                 full run: 3 repetitions, 10 s runs, every target and scenario (about 25 min)
 //   node bench/run.mjs --quick         CI smoke: 1 repetition, 3 s runs, junction + direct + node-bare only
 // Other flags: --targets=a,b  --reps=N  --scale-reps=N (T6 and T7 repetitions)  --seconds=N  --no-scale
 //   --no-translation-pairs  --no-cold  --no-profile  --no-streams  --no-dataplane
