@@ -20,6 +20,7 @@ import { postgresAvailable } from './lib/pgdb.mjs';
 import { installCleanup, stopAll, stopChild } from './lib/proc.mjs';
 import { profileJunction } from './lib/profile.mjs';
 import { profileText, targetsTable, verdictTable } from './lib/report.mjs';
+import { KEEP_RUNS, pruneResults } from './lib/results.mjs';
 import { scaleScenario } from './lib/scale.mjs';
 import { median, summariseTarget } from './lib/stats.mjs';
 import { addSlowModel, forwardingCheck, startSlowMock } from './lib/streams.mjs';
@@ -326,6 +327,11 @@ async function main() {
   writeFileSync(join(RESULTS, `latest-${plan.mode}.json`), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(join(RESULTS, `latest-${plan.mode}.txt`), `${lines.join('\n')}\n`);
   log(`results written to ${relative(ROOT, file)} (${((Date.now() - began) / 60000).toFixed(1)} min)`);
+  const pruned = pruneResults(RESULTS);
+  if (pruned.length)
+    log(
+      `removed ${pruned.length} older result(s) from bench/results/ (the newest ${KEEP_RUNS} runs and profiles stay)`,
+    );
 
   // A smoke run fails only when a path is broken (every request of a target, or of its translation runs,
   // failed), never on timings.
