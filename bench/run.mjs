@@ -137,20 +137,23 @@ async function main() {
     log(`stream forwarding: ${streamForwarding.summary}`);
   }
   for (const target of Object.values(targets)) await stopChild(target.child);
+  // What the scenarios run on fresh processes of their own (T6 side by side, and on PostgreSQL T7 and T5 on a
+  // data-plane process) run with.
+  const scenarioContext = {
+    root: ROOT,
+    core: TARGET_CORE,
+    loadCore: LOAD_CORE,
+    mock,
+    workDir,
+    plan,
+    budget,
+    log,
+    onCleanup: (fn) => cleanups.push(fn),
+  };
   let translation;
   if (plan.translationRepetitions > 0 && targets.junction) {
     log('T6: pass-through and translated streams side by side on pairs of fresh Junctions');
-    const pairs = await translationPairs({
-      root: ROOT,
-      core: TARGET_CORE,
-      loadCore: LOAD_CORE,
-      mock,
-      workDir,
-      plan,
-      budget,
-      log,
-      onCleanup: (fn) => cleanups.push(fn),
-    });
+    const pairs = await translationPairs(scenarioContext);
     translation = { pairs, ratio: median(pairs.map((pair) => pair.ratio)) };
   }
   let streams;
@@ -172,18 +175,6 @@ async function main() {
   }
   if (slowMock) await stopChild(slowMock.child);
 
-  // What the PostgreSQL scenarios (T7, and T5 on a data-plane process) run with.
-  const scenarioContext = {
-    root: ROOT,
-    core: TARGET_CORE,
-    loadCore: LOAD_CORE,
-    mock,
-    workDir,
-    plan,
-    budget,
-    log,
-    onCleanup: (fn) => cleanups.push(fn),
-  };
   let scale;
   if (plan.scale && plan.targets.includes('junction')) {
     const available = await postgresAvailable();
