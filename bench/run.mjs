@@ -37,7 +37,9 @@ const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('='
 const quick = flag('quick');
 
 const plan = {
-  mode: quick ? 'quick' : 'full',
+  // A full run given any option (fewer targets, repetitions, seconds, scenarios skipped) is a partial one: its
+  // results go to latest-partial.*, leaving latest-full.* to the last run of everything.
+  mode: quick ? 'quick' : args.some((a) => !a.startsWith('--redo-budget=')) ? 'partial' : 'full',
   targets: option('targets')?.split(',') ?? (quick ? ['direct', 'node-bare', 'junction'] : TARGET_NAMES),
   repetitions: Number(option('reps') ?? (quick ? 1 : 3)),
   // T7 compares two configurations within 5 %, finer than this machine's drift between runs: more pairs.
