@@ -109,9 +109,10 @@ export function verdicts({ summary, translation, scale, cold, streamForwarding, 
     ),
   );
 
-  // T6: judged on the stream (BENCH.md's figure). In a full run, on the median of the side-by-side repetitions
-  // (translation.mjs): two fresh Junctions, the pass-through and the translated stream loaded at once. Otherwise
-  // (quick), against Junction's own pass-through stream run of the same connections and duration, minutes apart.
+  // T6: judged on the stream (BENCH.md's figure), on the median of the side-by-side repetitions (translation.mjs):
+  // two fresh Junctions, the pass-through and the translated stream loaded at once. Without them
+  // (--no-translation-pairs), against Junction's own pass-through stream run of the same connections and duration,
+  // minutes apart.
   // The JSON ratio (against pass-through c32) is shown for information. A run with errors fails: failed requests
   // are cheap, so its CPU per request would flatter translation.
   const t = j.translation;
