@@ -276,10 +276,10 @@ async function main() {
     );
   }
   if (translation) {
-    const percent = (ratio) => `${ratio.toFixed(2)}×`;
+    const times = (ratio) => `${ratio.toFixed(2)}×`;
     lines.push(
       '',
-      `T6 detail (${translation.pairs.length} repetitions on fresh pairs of Junctions, the pass-through and the translated stream side by side at c32 each; translated/pass-through in each: ${translation.pairs.map((pair) => percent(pair.ratio)).join(', ')}): pass-through ${median(translation.pairs.map((pair) => pair.passthrough)).toFixed(0)} µs/req, translated ${median(translation.pairs.map((pair) => pair.translated)).toFixed(0)} µs/req (medians), errors ${translation.pairs.reduce((sum, pair) => sum + pair.errors, 0)}`,
+      `T6 detail (${translation.pairs.length} repetitions on fresh pairs of Junctions, the pass-through and the translated stream side by side at c32 each; translated/pass-through in each: ${translation.pairs.map((pair) => times(pair.ratio)).join(', ')}): pass-through ${median(translation.pairs.map((pair) => pair.passthrough)).toFixed(0)} µs/req, translated ${median(translation.pairs.map((pair) => pair.translated)).toFixed(0)} µs/req (medians), errors ${translation.pairs.reduce((sum, pair) => sum + pair.errors, 0)}`,
     );
   }
   if (cold)

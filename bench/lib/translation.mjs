@@ -108,13 +108,10 @@ export async function translationPairs({
     const started = [await start(), await start()];
     try {
       const [plain, translating] = rep % 2 === 0 ? started : [started[1], started[0]];
-      const passPost = { url: plain.routes.stream.url, headers: plain.routes.stream.headers };
-      const tr = translating.translation;
-      const trPost = { url: tr.stream.url, headers: tr.stream.headers };
-      const streamPost = (post, route) => ({ ...post, body: chatBody(route.model, true) });
-      const passStream = streamPost(passPost, plain.routes.stream);
-      const trStream = streamPost(trPost, tr.stream);
-      await checkTranslation({ ...trPost, body: chatBody(tr.chat.model) }, trStream);
+      const post = ({ url, headers, model }, stream) => ({ url, headers, body: chatBody(model, stream) });
+      const passStream = post(plain.routes.stream, true);
+      const trStream = post(translating.translation.stream, true);
+      await checkTranslation(post(translating.translation.chat, false), trStream);
       const load = (post, seconds) => () => runWrk({ core: loadCore, ...post, connections: c, seconds });
       // Warm-up of both (JIT, pools, connections) at once; the usage rows it leaves are stored before the run.
       await Promise.all([load(passStream, plan.warmupSeconds)(), load(trStream, plan.warmupSeconds)()]);
